@@ -1,0 +1,87 @@
+#include "app/cli.h"
+
+#include "app/cli_support.h"
+#include "app/commands.h"
+#include "core/util/error.h"
+
+#include <c10/util/Exception.h>
+
+#include <cstdio>
+#include <exception>
+
+namespace sft::cli {
+
+const std::vector<Command>& commands()
+{
+    static const std::vector<Command> all = {
+        {"init", "make a model folder with random GPT-2 weights", cmdInit},
+        {"tokenize", "print GPT-2 token IDs of a text or of every dataset entry", cmdTokenize},
+        {"logits", "print a model's logits for token IDs as JSON", cmdLogits},
+        {"eval-loss", "print a model's mean loss on a dataset split", cmdEvalLoss},
+        {"train", "fine-tune a model on an instruction dataset", cmdTrain},
+        {"respond", "write the model's answers for a dataset split", cmdRespond},
+        {"generate", "continue one prompt", cmdGenerate},
+    };
+    return all;
+}
+
+bool isSubcommand(const QString& word)
+{
+    for (const Command& c : commands())
+        if (c.name == word)
+            return true;
+    return word == "help" || word == "--help" || word == "-h";
+}
+
+namespace {
+
+void printUsage(FILE* out)
+{
+    std::fputs("Usage: sft-studio [DATASET|RUNDIR]        open the desktop app\n"
+               "       sft-studio SUBCOMMAND [OPTIONS]     run headless\n\nSubcommands:\n",
+               out);
+    for (const Command& c : commands())
+        std::fprintf(out, "  %-12s %s\n", c.name.toUtf8().constData(), c.summary.toUtf8().constData());
+    std::fputs("\n'sft-studio SUBCOMMAND --help' describes each one.\n", out);
+}
+
+int fail(const std::string& message, int code)
+{
+    std::fprintf(stderr, "sft-studio: error: %s\n", message.c_str());
+    return code;
+}
+
+} // namespace
+
+int run(const QStringList& args)
+{
+    const QString name = args.value(0);
+    if (name == "help" || name == "--help" || name == "-h") {
+        printUsage(stdout);
+        return 0;
+    }
+    for (const Command& c : commands()) {
+        if (c.name != name)
+            continue;
+        try {
+            configureThreads();
+            return c.run(args);
+        } catch (const UsageError& e) {
+            return fail(std::string(e.what()) + " (see 'sft-studio " + name.toStdString() + " --help')", 2);
+        } catch (const Cancelled&) {
+            return fail("cancelled", 130);
+        } catch (const Error& e) {
+            return fail(e.what(), 1);
+        } catch (const c10::Error& e) {
+            return fail(e.what_without_backtrace(), 1);
+        } catch (const std::bad_alloc&) {
+            return fail("out of memory", 1);
+        } catch (const std::exception& e) {
+            return fail(e.what(), 1);
+        }
+    }
+    printUsage(stderr);
+    return fail("unknown subcommand '" + name.toStdString() + "'", 2);
+}
+
+} // namespace sft::cli

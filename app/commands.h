@@ -1,0 +1,16 @@
+#pragma once
+// One function per subcommand, each in its own cmd_*.cpp. args[0] is the subcommand name.
+
+#include <QStringList>
+
+namespace sft::cli {
+
+int cmdInit(const QStringList& args);
+int cmdTokenize(const QStringList& args);
+int cmdLogits(const QStringList& args);
+int cmdEvalLoss(const QStringList& args);
+int cmdTrain(const QStringList& args);
+int cmdRespond(const QStringList& args);
+int cmdGenerate(const QStringList& args);
+
+} // namespace sft::cli

@@ -1,0 +1,25 @@
+// sft-studio: no arguments or a path opens the desktop app; a subcommand runs headless.
+
+#include "app/cli.h"
+#include "ui/main_window.h"
+
+#include <QApplication>
+#include <QCoreApplication>
+
+int main(int argc, char** argv)
+{
+    if (argc > 1 && sft::cli::isSubcommand(QString::fromLocal8Bit(argv[1]))) {
+        QCoreApplication app(argc, argv);
+        QStringList args = QCoreApplication::arguments();
+        args.removeFirst();
+        return sft::cli::run(args);
+    }
+    QApplication app(argc, argv);
+    QApplication::setApplicationName("SFT Studio");
+    QApplication::setOrganizationName("sft-studio");
+    sft::ui::MainWindow window;
+    if (argc > 1)
+        window.openPath(QCoreApplication::arguments().at(1));
+    window.show();
+    return app.exec();
+}

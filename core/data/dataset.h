@@ -1,0 +1,53 @@
+#pragma once
+// Instruction datasets: a JSON array or JSON Lines of {instruction, input?, output}.
+
+#include <nlohmann/json.hpp>
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace sft {
+
+struct Entry {
+    std::string instruction;
+    std::string input;  // empty when absent
+    std::string output;
+    size_t index = 0;   // position in the file (entry index, 0-based)
+    nlohmann::json source; // the entry as read, so writers keep every field
+};
+
+// One entry that could not be used: where it is and why.
+struct EntryProblem {
+    size_t index = 0;    // entry index (JSON array) or 1-based line number (JSONL)
+    bool isLine = false;
+    std::string field;   // empty when the problem is the entry as a whole
+    std::string reason;
+    std::string describe() const; // "entry 12, field 'output': missing"
+};
+
+struct Dataset {
+    std::string path;
+    std::string sha256;
+    std::vector<Entry> entries;
+    std::vector<EntryProblem> skipped; // bad entries reported and left out (BadEntries::Skip)
+};
+
+enum class BadEntries { Refuse, Skip };
+
+// Throws DatasetError naming the file, the entry or line, the field and the problem.
+// With BadEntries::Skip a file with some bad entries loads and lists them in `skipped`;
+// a file that is not a dataset at all (not JSON, empty, no valid entry) is still an error.
+Dataset loadDataset(const std::string& path, BadEntries policy = BadEntries::Refuse);
+Dataset parseDataset(const std::string& bytes, const std::string& nameForErrors,
+                     BadEntries policy = BadEntries::Refuse);
+
+// The chapter's order-preserving split: first 85% train, next 10% test, the rest validation.
+struct Split {
+    std::vector<Entry> train, test, val;
+};
+Split splitDataset(const std::vector<Entry>& entries);
+// "train" | "val" | "test" | "all"; throws ConfigError for other names.
+std::vector<Entry> selectSplit(const std::vector<Entry>& entries, const std::string& name);
+
+} // namespace sft
