@@ -1,0 +1,33 @@
+#pragma once
+// Text continuation for batches of prompts: greedy, or temperature with top-k, with a KV cache,
+// stopping at end-of-text. The chapter's generate() (no cache, one prompt at a time) is kept as
+// the reference that tests and benchmarks compare against.
+
+#include "core/model/gpt.h"
+#include "core/util/job_control.h"
+
+#include <cstdint>
+#include <vector>
+
+namespace sft {
+
+struct GenerationOptions {
+    int64_t maxNewTokens = 256;
+    double temperature = 0.0; // 0: greedy (argmax)
+    int64_t topK = 0;         // 0: no top-k filter
+    uint64_t seed = 123;
+    int64_t eosId = 50256;    // negative: never stop early
+    int64_t batchSize = 8;
+};
+
+// New tokens for each prompt, in prompt order; the end-of-text token is not included.
+// Prompts longer than the context window are cropped to their last tokens, as the chapter does.
+std::vector<std::vector<int64_t>> generate(Gpt& model, const std::vector<std::vector<int64_t>>& prompts,
+                                           const GenerationOptions& options, const ProgressFn& progress = {},
+                                           const JobControl* job = nullptr);
+
+// The chapter's generate(): one prompt, whole sequence recomputed for every new token.
+std::vector<int64_t> generateWithoutCache(Gpt& model, const std::vector<int64_t>& prompt,
+                                          const GenerationOptions& options);
+
+} // namespace sft
