@@ -21,6 +21,10 @@ const std::vector<Command>& commands()
         {"train", "fine-tune a model on an instruction dataset", cmdTrain},
         {"respond", "write the model's answers for a dataset split", cmdRespond},
         {"generate", "continue one prompt", cmdGenerate},
+        {"download", "fetch a pretrained GPT-2 into the model cache (resumable)", cmdDownload},
+        {"score", "have an LLM judge score each answer 0-100 (resumable)", cmdScore},
+        {"compare-judge", "have an LLM judge pick the better of two answers, in both orders", cmdCompareJudge},
+        {"agreement", "Pearson, Spearman and Kendall tau between two judges' scores", cmdAgreement},
     };
     return all;
 }

@@ -1,6 +1,7 @@
 #include "app/cli_support.h"
 
 #include <QElapsedTimer>
+#include <QLocale>
 
 #include <torch/torch.h>
 
@@ -100,8 +101,8 @@ double Options::real(const QString& name, double min, double max) const
     return value;
 }
 
-Progress::Progress(std::string unit)
-    : unit_(std::move(unit)), terminal_(isatty(STDERR_FILENO)), startSeconds_(nowSeconds())
+Progress::Progress(std::string unit, Amounts amounts)
+    : unit_(std::move(unit)), amounts_(amounts), terminal_(isatty(STDERR_FILENO)), startSeconds_(nowSeconds())
 {
 }
 
@@ -110,7 +111,7 @@ Progress::~Progress() { finish(); }
 void Progress::update(int64_t done, int64_t total, const std::string& label)
 {
     const double elapsed = nowSeconds() - startSeconds_;
-    const double rate = elapsed > 0 ? double(done) / elapsed : 0.0;
+    const double rate = elapsed > 0 ? double(done - baseline_) / elapsed : 0.0;
     const double eta = rate > 0 && total > 0 ? double(total - done) / rate : -1;
     const int64_t percent = total > 0 ? std::clamp<int64_t>(done * 100 / total, 0, 100) : 0;
     char line[256];
@@ -119,27 +120,51 @@ void Progress::update(int64_t done, int64_t total, const std::string& label)
         const int filled = int(percent * width / 100);
         std::string bar(size_t(filled), '#');
         bar.resize(size_t(width), '.');
-        std::snprintf(line, sizeof line, "\r[%s] %3lld%% %lld/%lld %s  %.1f %s/s  ETA %s %s\x1b[K", bar.c_str(),
-                      (long long)percent, (long long)done, (long long)total, unit_.c_str(), rate, unit_.c_str(),
-                      formatDuration(eta).c_str(), label.c_str());
+        std::snprintf(line, sizeof line, "\r[%s] %3lld%% %s  %s  ETA %s %s\x1b[K", bar.c_str(), (long long)percent,
+                      amountsText(done, total).c_str(), rateText(rate).c_str(), formatDuration(eta).c_str(),
+                      label.c_str());
         std::fputs(line, stderr);
         barShown_ = true;
     } else if (percent / 5 != lastPlainPercent_ / 5 || done == total) {
         if (percent == lastPlainPercent_)
             return;
-        std::snprintf(line, sizeof line, "%3lld%% %lld/%lld %s, %.1f %s/s, ETA %s %s\n", (long long)percent,
-                      (long long)done, (long long)total, unit_.c_str(), rate, unit_.c_str(),
-                      formatDuration(eta).c_str(), label.c_str());
+        std::snprintf(line, sizeof line, "%3lld%% %s, %s, ETA %s %s\n", (long long)percent,
+                      amountsText(done, total).c_str(), rateText(rate).c_str(), formatDuration(eta).c_str(),
+                      label.c_str());
         std::fputs(line, stderr);
         lastPlainPercent_ = percent;
     }
     std::fflush(stderr);
 }
 
-void Progress::message(const std::string& line)
+std::string Progress::amountsText(int64_t done, int64_t total) const
+{
+    if (amounts_ == Amounts::Counts)
+        return std::to_string(done) + "/" + std::to_string(total) + " " + unit_;
+    const auto size = [](int64_t bytes) {
+        return QLocale::c().formattedDataSize(bytes, 1, QLocale::DataSizeSIFormat).toStdString();
+    };
+    return total >= 0 ? size(done) + " of " + size(total) : size(done);
+}
+
+std::string Progress::rateText(double rate) const
+{
+    if (amounts_ == Amounts::Bytes)
+        return QLocale::c().formattedDataSize(int64_t(rate), 1, QLocale::DataSizeSIFormat).toStdString() + "/s";
+    char text[64];
+    std::snprintf(text, sizeof text, "%.1f %s/s", rate, unit_.c_str());
+    return text;
+}
+
+void Progress::clearLine()
 {
     if (barShown_)
         std::fputs("\r\x1b[K", stderr);
+}
+
+void Progress::message(const std::string& line)
+{
+    clearLine();
     std::fputs((line + "\n").c_str(), stderr);
     std::fflush(stderr);
 }

@@ -44,15 +44,24 @@ private:
 // line per ~5% so logs stay readable.
 class Progress {
 public:
-    explicit Progress(std::string unit);
+    enum class Amounts { Counts, Bytes }; // Bytes: sizes and rates in kB, MB, GB
+    explicit Progress(std::string unit, Amounts amounts = Amounts::Counts);
     ~Progress();
+    // Measures the rate from `done` on, for work that continues what an earlier run did.
+    void resumeFrom(int64_t done) { baseline_ = done; }
     void update(int64_t done, int64_t total, const std::string& label = {});
     void message(const std::string& line); // a full line above the bar
+    void clearLine();                      // before writing to stdout on a shared terminal
     void finish();
     ProgressFn callback();
 
 private:
+    std::string amountsText(int64_t done, int64_t total) const;
+    std::string rateText(double rate) const;
+
     std::string unit_;
+    Amounts amounts_;
+    int64_t baseline_ = 0;
     bool terminal_;
     int64_t lastPlainPercent_ = -1;
     double startSeconds_;

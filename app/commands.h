@@ -12,5 +12,9 @@ int cmdEvalLoss(const QStringList& args);
 int cmdTrain(const QStringList& args);
 int cmdRespond(const QStringList& args);
 int cmdGenerate(const QStringList& args);
+int cmdDownload(const QStringList& args);
+int cmdScore(const QStringList& args);
+int cmdCompareJudge(const QStringList& args);
+int cmdAgreement(const QStringList& args);
 
 } // namespace sft::cli

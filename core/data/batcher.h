@@ -15,7 +15,7 @@ struct Entry;
 // One tokenized training example: prompt + response tokens, and how many are prompt.
 struct Example {
     std::vector<int64_t> ids;
-    int64_t promptLength = 0;
+    int64_t promptLength = 0; // a token BPE merges across the prompt/response boundary is response
 };
 
 std::vector<Example> tokenizeEntries(const std::vector<Entry>& entries, const PromptTemplate& tmpl,
@@ -36,7 +36,9 @@ struct Batch {
 Batch collate(const std::vector<const Example*>& items, const CollateOptions& options);
 
 // Batches over a fixed list of examples. With shuffle, each epoch draws a new order from
-// its own seeded generator, so runs are reproducible and independent of other RNG use.
+// its own seeded generator, so runs are reproducible and independent of other RNG use; the
+// orders are those of PyTorch's DataLoader after torch.manual_seed(seed). A copy shares the
+// generator, as iterating the same PyTorch DataLoader twice draws from one global generator.
 class DataLoader {
 public:
     DataLoader(std::vector<Example> examples, int64_t batchSize, bool shuffle, bool dropLast,

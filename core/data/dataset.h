@@ -11,9 +11,9 @@ namespace sft {
 
 struct Entry {
     std::string instruction;
-    std::string input;  // empty when absent
+    std::string input;  // empty when absent or null
     std::string output;
-    size_t index = 0;   // position in the file (entry index, 0-based)
+    size_t index = 0;   // position in the file, 0-based (JSONL: counting non-blank lines)
     nlohmann::json source; // the entry as read, so writers keep every field
 };
 
@@ -23,7 +23,7 @@ struct EntryProblem {
     bool isLine = false;
     std::string field;   // empty when the problem is the entry as a whole
     std::string reason;
-    std::string describe() const; // "entry 12, field 'output': missing"
+    std::string describe() const; // "entry 12: field 'output' is missing"
 };
 
 struct Dataset {

@@ -24,6 +24,10 @@ public:
     std::string extractAnswer(const std::string& generated, const std::string& prompt) const;
 
 private:
+    // `where` names the template in error messages.
+    static PromptTemplate fromText(const std::string& text, const std::string& name,
+                                   const std::string& where);
+
     std::string name_;
     std::string promptPart_;    // template text before the response
     std::string responsePart_;  // template text of the response (contains {output})

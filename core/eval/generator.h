@@ -6,7 +6,9 @@
 #include "core/model/gpt.h"
 #include "core/util/job_control.h"
 
+#include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 namespace sft {
@@ -18,10 +20,18 @@ struct GenerationOptions {
     uint64_t seed = 123;
     int64_t eosId = 50256;    // negative: never stop early
     int64_t batchSize = 8;
+    // Called for every token kept, as soon as it is chosen (streaming); not for end-of-text.
+    std::function<void(size_t prompt, int64_t token)> onToken;
 };
 
 // New tokens for each prompt, in prompt order; the end-of-text token is not included.
 // Prompts longer than the context window are cropped to their last tokens, as the chapter does.
+// Prompts are decoded options.batchSize at a time, shortest first, with a KV cache; a row that
+// outgrows the context window finishes with the chapter's loop (its window, hence every
+// position, shifts with each token, which a cache cannot follow). Progress counts new tokens,
+// a row stopped by end-of-text counting its unused ones as done.
+// Throws ConfigError for an empty prompt, a token outside the vocabulary or an option out of
+// range, and Cancelled when `job` is cancelled between steps.
 std::vector<std::vector<int64_t>> generate(Gpt& model, const std::vector<std::vector<int64_t>>& prompts,
                                            const GenerationOptions& options, const ProgressFn& progress = {},
                                            const JobControl* job = nullptr);

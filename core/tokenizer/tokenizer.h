@@ -31,6 +31,7 @@ public:
 
 private:
     struct Impl;
+    const Impl& impl() const; // throws Error on a default-constructed Tokenizer
     std::shared_ptr<const Impl> impl_;
 };
 

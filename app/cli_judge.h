@@ -1,0 +1,27 @@
+#pragma once
+// The judge options that `score` and `compare-judge` share: where the server is, how to ask it
+// (sampling, schema), how long to wait and how often to ask again.
+
+#include "app/cli_support.h"
+#include "core/eval/ask_judge.h"
+#include "core/eval/judge_client.h"
+
+#include <memory>
+#include <string>
+
+namespace sft::cli {
+
+void addJudgeOptions(Options& o);
+
+// The API key comes from the environment variable named by --api-key-env, never from the
+// command line, where other users can read it in the process list.
+JudgeServer judgeServer(const Options& o);
+SamplingOptions samplingOptions(const Options& o);
+RetryPolicy retryPolicy(const Options& o);
+
+// With --pull, a judge model Ollama does not have yet is pulled first, with progress.
+void pullIfMissing(JudgeClient& client, const std::string& model, const Options& o);
+
+std::string formatNumber(double value, int decimals = 2);
+
+} // namespace sft::cli

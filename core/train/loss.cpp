@@ -1,0 +1,41 @@
+#include "core/train/loss.h"
+
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <limits>
+
+namespace sft {
+
+torch::Tensor batchLoss(Gpt& model, const Batch& batch, bool headOnCountedTargets, int64_t ignoreIndex)
+{
+    namespace F = torch::nn::functional;
+    const auto options = F::CrossEntropyFuncOptions().ignore_index(ignoreIndex);
+    if (!headOnCountedTargets) {
+        const torch::Tensor logits = model->forward(batch.inputs);
+        return F::cross_entropy(logits.flatten(0, 1), batch.targets.flatten(), options);
+    }
+    const torch::Tensor hidden = model->features(batch.inputs);   // [B, T, d]
+    const torch::Tensor counted = batch.targets.ne(ignoreIndex);   // [B, T]
+    const torch::Tensor logits = model->head(hidden.index({counted})); // [N, V]
+    return F::cross_entropy(logits, batch.targets.index({counted}), options);
+}
+
+double meanLoss(Gpt& model, const DataLoader& loader, int64_t maxBatches, bool headOnCountedTargets)
+{
+    const int64_t batches = std::min(maxBatches, loader.numBatches());
+    if (batches <= 0)
+        return std::numeric_limits<double>::quiet_NaN();
+    const bool wasTraining = model->is_training();
+    model->eval();
+    double total = 0;
+    {
+        c10::InferenceMode guard;
+        for (int64_t i = 0; i < batches; ++i)
+            total += batchLoss(model, loader.batch(i), headOnCountedTargets).item<double>();
+    }
+    model->train(wasTraining);
+    return total / double(batches);
+}
+
+} // namespace sft

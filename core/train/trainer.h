@@ -1,0 +1,62 @@
+#pragma once
+// The chapter's train_model_simple as a reusable trainer. It knows nothing of the UI: it
+// reports through a TrainObserver and polls a JobControl between steps (pause, stop).
+
+#include "core/data/dataset.h"
+#include "core/io/model_folder.h"
+#include "core/tokenizer/tokenizer.h"
+#include "core/train/train_options.h"
+#include "core/util/job_control.h"
+
+#include <cstdint>
+#include <string>
+
+namespace sft {
+
+struct StepPoint {
+    int64_t epoch = 0;      // 1-based
+    int64_t step = 0;       // 0-based global step, as the chapter counts
+    int64_t totalSteps = 0;
+    int64_t tokensSeen = 0; // input tokens including padding, as the chapter counts
+    double loss = 0;
+    double tokensPerSecond = 0;
+};
+
+struct EvalPoint {
+    int64_t epoch = 0;
+    int64_t step = 0;
+    int64_t tokensSeen = 0;
+    double trainLoss = 0;
+    double valLoss = 0;
+    double elapsedSeconds = 0;
+};
+
+class TrainObserver {
+public:
+    virtual ~TrainObserver() = default;
+    virtual void onStep(const StepPoint&) {}
+    virtual void onEvaluation(const EvalPoint&) {}
+    virtual void onSample(int64_t /*epoch*/, const std::string& /*text*/) {}
+    virtual void onMessage(const std::string& /*text*/) {}
+};
+
+struct TrainInputs {
+    LoadedModel model;
+    Tokenizer tokenizer;
+    Dataset dataset;
+};
+
+struct TrainResult {
+    bool stopped = false;   // true when the JobControl asked to stop
+    int64_t steps = 0;      // optimizer steps done
+    std::string checkpoint; // model folder written at the end (or where it stopped)
+};
+
+// Writes the run into runDir (see RunDirectory) and returns when done or stopped.
+TrainResult train(TrainInputs& inputs, const TrainOptions& options, const std::string& runDir,
+                  TrainObserver& observer, const JobControl* job = nullptr);
+
+// The chapter's log line: "Ep 1 (Step 000005): Train loss 1.174, Val loss 1.103".
+std::string formatEvalLine(const EvalPoint& point);
+
+} // namespace sft

@@ -1,0 +1,126 @@
+// `sft-studio tokenize` end to end: the chapter dataset against js-tiktoken's IDs, a single
+// text, the tokenizer from the environment, and a missing tokenizer.
+
+#include "core/tokenizer/tokenizer.h"
+#include "core/util/files.h"
+#include "tests/support/test_support.h"
+
+#include <QtTest>
+
+#include <nlohmann/json.hpp>
+
+namespace {
+
+QString tokenizerDir() { return QString::fromStdString(sft::test::sharedPath("data/gpt2-tokenizer")); }
+QString datasetPath() { return QString::fromStdString(sft::test::sharedPath("data/instruction-data.json")); }
+
+QString idLine(const std::vector<int>& ids)
+{
+    QStringList words;
+    for (const int id : ids)
+        words << QString::number(id);
+    return words.join(' ');
+}
+
+std::vector<int> parseIds(const QString& line)
+{
+    std::vector<int> ids;
+    for (const QString& word : line.split(' ', Qt::SkipEmptyParts))
+        ids.push_back(word.toInt());
+    return ids;
+}
+
+// Environment for the child process only; restored when the test ends.
+class ScopedEnv {
+public:
+    ScopedEnv(const char* name, const QByteArray& value) : name_(name), old_(qgetenv(name)), had_(qEnvironmentVariableIsSet(name))
+    {
+        if (value.isNull())
+            qunsetenv(name);
+        else
+            qputenv(name, value);
+    }
+    ~ScopedEnv()
+    {
+        if (had_)
+            qputenv(name_, old_);
+        else
+            qunsetenv(name_);
+    }
+
+private:
+    const char* name_;
+    QByteArray old_;
+    bool had_;
+};
+
+} // namespace
+
+class TestCliTokenize : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        if (!sft::test::sharedAvailable())
+            QSKIP("shared reference data not found");
+    }
+
+    void chapterDatasetMatchesTiktoken()
+    {
+        const auto oracle = nlohmann::json::parse(
+            sft::readFile(sft::test::sharedPath("data/tokenizer-oracle/instruction-data.alpaca-tokens.json")));
+        const auto r = sft::test::runStudio({"tokenize", "--tokenizer", tokenizerDir(), "--data", datasetPath()});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const QStringList lines = r.out.split('\n', Qt::SkipEmptyParts);
+        QCOMPARE(lines.size(), qsizetype(oracle.size()));
+        for (size_t i = 0; i < oracle.size(); ++i)
+            QVERIFY2(lines[qsizetype(i)] == idLine(oracle[i].at("ids").get<std::vector<int>>()),
+                     qPrintable(QString("entry %1 differs").arg(i)));
+    }
+
+    void phi3TemplateStartsWithTheUserTag()
+    {
+        const auto r = sft::test::runStudio(
+            {"tokenize", "--tokenizer", tokenizerDir(), "--data", datasetPath(), "--template", "phi3"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const QStringList lines = r.out.split('\n', Qt::SkipEmptyParts);
+        QCOMPARE(lines.size(), qsizetype(1100));
+        const auto tokenizer = sft::Tokenizer::fromDirectory(tokenizerDir().toStdString());
+        const std::string first = tokenizer.decode(parseIds(lines.front()));
+        QVERIFY2(first.rfind("<|user|>\n", 0) == 0, first.c_str());
+    }
+
+    void singleTextWithTokenizerFromEnvironment()
+    {
+        const ScopedEnv env("SFT_TOKENIZER_DIR", tokenizerDir().toUtf8());
+        auto r = sft::test::runStudio({"tokenize", "Hello, world!"});
+        QCOMPARE(r.exitCode, 0);
+        QCOMPARE(r.out, QString("15496 11 995 0\n"));
+        r = sft::test::runStudio({"tokenize", "--allow-special", "a<|endoftext|>b"});
+        QCOMPARE(r.out, QString("64 50256 65\n"));
+    }
+
+    void missingTokenizerIsAClearError()
+    {
+        const ScopedEnv env("SFT_TOKENIZER_DIR", QByteArray());
+        auto r = sft::test::runStudio({"tokenize", "Hello"});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains("--tokenizer") && r.err.contains("SFT_TOKENIZER_DIR"), qPrintable(r.err));
+        QVERIFY(r.out.isEmpty());
+
+        r = sft::test::runStudio({"tokenize", "--tokenizer", "/no/such/folder", "Hello"});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains("/no/such/folder") && r.err.contains("encoder.json"), qPrintable(r.err));
+    }
+
+    void textAndDataTogetherIsAUsageError()
+    {
+        const auto r = sft::test::runStudio({"tokenize", "--tokenizer", tokenizerDir(), "--data", datasetPath(), "Hi"});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains("--data"), qPrintable(r.err));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCliTokenize)
+#include "test_cli_tokenize.moc"

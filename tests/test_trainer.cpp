@@ -1,0 +1,230 @@
+// The trainer's semantics: the chapter's loss, step counting, evaluation schedule, run folder,
+// determinism and stopping.
+
+#include "core/data/batcher.h"
+#include "core/data/dataset.h"
+#include "core/data/prompt_template.h"
+#include "core/io/model_folder.h"
+#include "core/train/loss.h"
+#include "core/train/run_directory.h"
+#include "core/train/trainer.h"
+#include "core/util/error.h"
+#include "core/util/files.h"
+#include "tests/support/test_support.h"
+
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <torch/torch.h>
+
+using namespace sft;
+
+namespace {
+
+GptConfig tinyConfig()
+{
+    GptConfig c = GptConfig::preset("tiny");
+    c.contextLength = 128;
+    return c;
+}
+
+TrainInputs tinyInputs(uint64_t seed = 7)
+{
+    Gpt model(tinyConfig());
+    model->initWeights(seed);
+    return {LoadedModel{tinyConfig(), model, "tiny"},
+            Tokenizer::fromDirectory(test::sharedPath("data/gpt2-tokenizer")),
+            loadDataset(test::sharedPath("data/instruction-data.json"))};
+}
+
+// Records what the trainer reports.
+struct Recorder : TrainObserver {
+    std::vector<StepPoint> steps;
+    std::vector<EvalPoint> evals;
+    std::vector<std::string> samples;
+    JobControl* stopAfter = nullptr;
+    int64_t stopStep = -1;
+    void onStep(const StepPoint& p) override
+    {
+        steps.push_back(p);
+        if (stopAfter && p.step == stopStep)
+            stopAfter->requestCancel();
+    }
+    void onEvaluation(const EvalPoint& p) override { evals.push_back(p); }
+    void onSample(int64_t, const std::string& text) override { samples.push_back(text); }
+};
+
+TrainOptions quickOptions()
+{
+    TrainOptions o;
+    o.maxSteps = 7;
+    o.evalFreq = 3;
+    o.evalIter = 2;
+    o.learningRate = 1e-3;
+    o.sampleTokens = 5;
+    return o;
+}
+
+} // namespace
+
+class TestTrainer : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase()
+    {
+        if (!test::sharedAvailable())
+            QSKIP("../shared is missing");
+        torch::set_num_threads(2);
+    }
+
+    // Mean cross-entropy over the counted targets, computed by hand from the logits.
+    void lossIsMeanOverCountedTargets()
+    {
+        Gpt model(tinyConfig());
+        model->initWeights(1);
+        Example a{{10, 11, 12, 13, 14}, 0}, b{{20, 21}, 0};
+        const Batch batch = collate({&a, &b}, CollateOptions{});
+        const torch::Tensor logits = model->forward(batch.inputs);
+        const torch::Tensor logp = torch::log_softmax(logits, -1);
+        double sum = 0;
+        int count = 0;
+        for (int64_t r = 0; r < batch.targets.size(0); ++r)
+            for (int64_t t = 0; t < batch.targets.size(1); ++t) {
+                const int64_t target = batch.targets[r][t].item<int64_t>();
+                if (target == -100)
+                    continue;
+                sum -= logp[r][t][target].item<double>();
+                ++count;
+            }
+        QCOMPARE(count, 4 + 1 + 2 - 1); // b: targets 21, 50256 counted; a: 11..14, 50256
+        const double expected = sum / count;
+        QVERIFY(std::abs(batchLoss(model, batch, false).item<double>() - expected) < 1e-5);
+        QVERIFY(std::abs(batchLoss(model, batch, true).item<double>() - expected) < 1e-5);
+    }
+
+    // Applying the head only where targets count gives the same loss and the same gradients.
+    void headOnCountedTargetsMatchesFullHead()
+    {
+        const Tokenizer tok = Tokenizer::fromDirectory(test::sharedPath("data/gpt2-tokenizer"));
+        const Dataset data = loadDataset(test::sharedPath("data/instruction-data.json"));
+        const std::vector<Entry> some(data.entries.begin(), data.entries.begin() + 8);
+        const DataLoader loader(tokenizeEntries(some, PromptTemplate::alpaca(), tok), 8, false, false, 0, {});
+        Gpt model(tinyConfig());
+        model->initWeights(2);
+        const Batch batch = loader.batch(0);
+        QVERIFY((batch.targets == -100).any().item<bool>());
+        torch::Tensor full = batchLoss(model, batch, false);
+        full.backward();
+        const torch::Tensor fullGrad = model->lm_head->weight.grad().clone();
+        model->zero_grad();
+        torch::Tensor counted = batchLoss(model, batch, true);
+        counted.backward();
+        QVERIFY(std::abs(full.item<double>() - counted.item<double>()) < 1e-5);
+        QVERIFY(torch::allclose(fullGrad, model->lm_head->weight.grad(), 1e-5, 1e-6));
+    }
+
+    void evaluationScheduleAndRunFolder()
+    {
+        QTemporaryDir dir;
+        TrainInputs inputs = tinyInputs();
+        Recorder recorder;
+        const TrainResult result = train(inputs, quickOptions(), dir.path().toStdString() + "/run", recorder);
+        QVERIFY(!result.stopped);
+        QCOMPARE(result.steps, int64_t(7));
+        QCOMPARE(int(recorder.steps.size()), 7);
+        // The chapter evaluates when global_step % eval_freq == 0, counting from step 0.
+        QCOMPARE(int(recorder.evals.size()), 3);
+        QCOMPARE(recorder.evals[0].step, int64_t(0));
+        QCOMPARE(recorder.evals[2].step, int64_t(6));
+        QCOMPARE(recorder.steps.back().tokensSeen, recorder.evals[2].tokensSeen);
+        QCOMPARE(int(recorder.samples.size()), 1);
+        QVERIFY(recorder.samples[0].rfind("Below is an instruction", 0) == 0);
+        QVERIFY(recorder.samples[0].find('\n') == std::string::npos);
+
+        const RunDirectory run = RunDirectory::open(dir.path().toStdString() + "/run");
+        const nlohmann::json json = run.readRunJson();
+        QCOMPARE(json["status"].get<std::string>(), std::string("finished"));
+        QCOMPARE(json["dataset"]["sha256"].get<std::string>(),
+                 std::string("7e09a9af353722ca15c18bc580f093f9c39d3178335a75177319cb1e1d163944"));
+        QCOMPARE(json["dataset"]["split"]["train"].get<int>(), 935);
+        QCOMPARE(json["options"]["eval_freq"].get<int>(), 3);
+        const auto rows = run.readMetrics();
+        QCOMPARE(int(rows.size()), 3);
+        QCOMPARE(rows[1]["step"].get<int>(), 3);
+        QCOMPARE(rows[1]["val_loss"].get<double>(), recorder.evals[1].valLoss);
+        LoadedModel back = loadModelFolder(result.checkpoint);
+        const torch::Tensor ids = torch::tensor({{1, 2, 3}}, torch::kLong);
+        torch::NoGradGuard noGrad;
+        QVERIFY(torch::equal(back.model->forward(ids), inputs.model.model->forward(ids)));
+    }
+
+    void sameSeedSameLosses()
+    {
+        QTemporaryDir dir;
+        TrainInputs a = tinyInputs(), b = tinyInputs();
+        Recorder ra, rb;
+        train(a, quickOptions(), dir.path().toStdString() + "/a", ra);
+        train(b, quickOptions(), dir.path().toStdString() + "/b", rb);
+        for (size_t i = 0; i < ra.steps.size(); ++i)
+            QCOMPARE(ra.steps[i].loss, rb.steps[i].loss);
+        QCOMPARE(ra.evals.back().valLoss, rb.evals.back().valLoss);
+    }
+
+    void lossFallsWhileTraining()
+    {
+        QTemporaryDir dir;
+        TrainInputs inputs = tinyInputs();
+        Recorder recorder;
+        TrainOptions o = quickOptions();
+        o.maxSteps = 12;
+        o.evalFreq = 11;
+        train(inputs, o, dir.path().toStdString() + "/run", recorder);
+        QVERIFY2(recorder.evals.back().valLoss < recorder.evals.front().valLoss - 0.5,
+                 qPrintable(QString("val loss %1 -> %2").arg(recorder.evals.front().valLoss).arg(recorder.evals.back().valLoss)));
+    }
+
+    void stopSavesWhereItStopped()
+    {
+        QTemporaryDir dir;
+        TrainInputs inputs = tinyInputs();
+        JobControl job;
+        Recorder recorder;
+        recorder.stopAfter = &job;
+        recorder.stopStep = 3;
+        const TrainResult result = train(inputs, quickOptions(), dir.path().toStdString() + "/run", recorder, &job);
+        QVERIFY(result.stopped);
+        QCOMPARE(result.steps, int64_t(4));
+        const RunDirectory run = RunDirectory::open(dir.path().toStdString() + "/run");
+        QCOMPARE(run.readRunJson()["status"].get<std::string>(), std::string("stopped"));
+        QVERIFY(result.checkpoint.find("step-000004") != std::string::npos);
+        QVERIFY(isModelFolder(result.checkpoint));
+        QCOMPARE(int(run.readMetrics().size()), 2);
+    }
+
+    void refusesToOverwriteARun()
+    {
+        QTemporaryDir dir;
+        TrainInputs inputs = tinyInputs();
+        Recorder recorder;
+        TrainOptions o = quickOptions();
+        o.maxSteps = 1;
+        train(inputs, o, dir.path().toStdString() + "/run", recorder);
+        QVERIFY_THROWS_EXCEPTION(ConfigError, train(inputs, o, dir.path().toStdString() + "/run", recorder));
+    }
+
+    void tornMetricsLineIsDropped()
+    {
+        QTemporaryDir dir;
+        const RunDirectory run = RunDirectory::create(dir.path().toStdString());
+        run.writeRunJson({{"status", "running"}});
+        run.appendMetrics({{"step", 0}});
+        run.appendMetrics({{"step", 5}});
+        writeFileAtomic(run.metricsPath(), readFile(run.metricsPath()) + "{\"step\": 1");
+        const auto rows = run.readMetrics();
+        QCOMPARE(int(rows.size()), 2);
+        QCOMPARE(rows[1]["step"].get<int>(), 5);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestTrainer)
+#include "test_trainer.moc"
