@@ -45,7 +45,7 @@ void printUsage(FILE* out)
                "       sft-studio SUBCOMMAND [OPTIONS]     run headless\n\nSubcommands:\n",
                out);
     for (const Command& c : commands())
-        std::fprintf(out, "  %-12s %s\n", c.name.toUtf8().constData(), c.summary.toUtf8().constData());
+        std::fprintf(out, "  %-14s %s\n", c.name.toUtf8().constData(), c.summary.toUtf8().constData());
     std::fputs("\n'sft-studio SUBCOMMAND --help' describes each one.\n", out);
 }
 

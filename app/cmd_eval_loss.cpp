@@ -5,6 +5,7 @@
 #include "core/data/batcher.h"
 #include "core/data/dataset.h"
 #include "core/data/prompt_template.h"
+#include "core/hub/model_cache.h"
 #include "core/io/model_folder.h"
 #include "core/train/loss.h"
 
@@ -28,7 +29,7 @@ int cmdEvalLoss(const QStringList& args)
         return 0;
     const int64_t batchSize = o.integer("batch-size", 1, 4096);
     int64_t maxBatches = o.integer("max-batches", 0, std::numeric_limits<int32_t>::max());
-    const std::string modelDir = o.required("model");
+    const std::string modelDir = resolveModel(o.required("model"));
     LoadedModel loaded = loadModelFolder(modelDir);
     const Tokenizer tokenizer = loadTokenizer(modelDir, o.text("tokenizer"));
     const Dataset dataset = loadDataset(o.required("data"));

@@ -3,6 +3,7 @@
 #include "app/cli_support.h"
 #include "app/commands.h"
 #include "core/eval/generator.h"
+#include "core/hub/model_cache.h"
 #include "core/io/model_folder.h"
 
 #include <cstdio>
@@ -29,7 +30,7 @@ int cmdGenerate(const QStringList& args)
     generation.topK = o.integer("top-k", 0, std::numeric_limits<int32_t>::max());
     generation.seed = uint64_t(o.integer("seed", 0, std::numeric_limits<int64_t>::max()));
     const std::string prompt = o.required("prompt");
-    const std::string modelDir = o.required("model");
+    const std::string modelDir = resolveModel(o.required("model"));
     LoadedModel loaded = loadModelFolder(modelDir);
     const Tokenizer tokenizer = loadTokenizer(modelDir, o.text("tokenizer"));
     const std::vector<int> ids = tokenizer.encode(prompt, true);

@@ -3,6 +3,7 @@
 
 #include "app/cli_support.h"
 #include "app/commands.h"
+#include "core/hub/model_cache.h"
 #include "core/io/model_folder.h"
 #include "core/util/error.h"
 
@@ -70,7 +71,7 @@ int cmdLogits(const QStringList& args)
     o.add("last", "Print only the last position's array (still inside the outer array).");
     if (!o.parse(args))
         return 0;
-    const LoadedModel loaded = loadModelFolder(o.required("model"));
+    const LoadedModel loaded = loadModelFolder(resolveModel(o.required("model")));
     const std::vector<int64_t> ids = parseIds(o.required("ids"), loaded.config);
 
     torch::NoGradGuard noGrad;

@@ -5,6 +5,7 @@
 #include "core/data/dataset.h"
 #include "core/data/prompt_template.h"
 #include "core/eval/responder.h"
+#include "core/hub/model_cache.h"
 #include "core/io/model_folder.h"
 #include "core/util/files.h"
 
@@ -29,7 +30,7 @@ int cmdRespond(const QStringList& args)
     generation.maxNewTokens = o.integer("max-new-tokens", 1, 1 << 20);
     generation.batchSize = o.integer("batch-size", 1, 4096);
     const std::string out = o.required("out");
-    const std::string modelDir = o.required("model");
+    const std::string modelDir = resolveModel(o.required("model"));
     LoadedModel loaded = loadModelFolder(modelDir);
     const Tokenizer tokenizer = loadTokenizer(modelDir, o.text("tokenizer"));
     const Dataset dataset = loadDataset(o.required("data"));

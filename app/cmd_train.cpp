@@ -3,6 +3,7 @@
 #include "app/cli_support.h"
 #include "app/commands.h"
 #include "core/data/dataset.h"
+#include "core/hub/model_cache.h"
 #include "core/io/model_folder.h"
 #include "core/train/trainer.h"
 
@@ -80,7 +81,7 @@ int cmdTrain(const QStringList& args)
         return 0;
     const TrainOptions options = readOptions(o);
     options.validate();
-    const std::string modelDir = o.required("model");
+    const std::string modelDir = resolveModel(o.required("model"));
     TrainInputs inputs{loadModelFolder(modelDir), loadTokenizer(modelDir, o.text("tokenizer")),
                        loadDataset(o.required("data"), o.isSet("skip-bad-entries") ? BadEntries::Skip : BadEntries::Refuse)};
     for (const EntryProblem& p : inputs.dataset.skipped)
