@@ -50,7 +50,7 @@ private Q_SLOTS:
         const double before = parseLoss(r.out);
         QVERIFY2(before > 10 && before < 11.5, qPrintable(r.out)); // ~ln(50257) for random weights
 
-        r = test::runStudio({"train", "--model", model, "--data", data, "--out", run, "--max-steps", "10"});
+        r = test::runStudio({"train", "--model", model, "--data", data, "--out", run, "--max-steps", "10"}, 600000);
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         const QStringList lines = r.out.split('\n', Qt::SkipEmptyParts);
         QCOMPARE(lines.filter(QRegularExpression(R"(^Ep 1 \(Step \d{6}\): Train loss \d+\.\d{3}, Val loss \d+\.\d{3}$)")).size(), 2);
@@ -71,7 +71,7 @@ private Q_SLOTS:
 
         const QString responses = run + "/responses-test.json";
         r = test::runStudio({"respond", "--model", QString::fromStdString(checkpoint), "--data", data,
-                             "--max-new-tokens", "6", "--batch-size", "16", "--out", responses});
+                             "--max-new-tokens", "6", "--batch-size", "16", "--out", responses}, 600000);
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         const Dataset answered = loadDataset(responses.toStdString());
         QCOMPARE(int(answered.entries.size()), 110);
