@@ -2,6 +2,7 @@
 
 #include "app/cli_support.h"
 #include "app/commands.h"
+#include "core/model/threads.h"
 #include "core/util/error.h"
 
 #include <c10/util/Exception.h>
@@ -22,6 +23,7 @@ const std::vector<Command>& commands()
         {"respond", "write the model's answers for a dataset split", cmdRespond},
         {"generate", "continue one prompt", cmdGenerate},
         {"download", "fetch a pretrained GPT-2 into the model cache (resumable)", cmdDownload},
+        {"export", "write a model as a Hugging Face folder, or as GGUF with an Ollama Modelfile", cmdExport},
         {"score", "have an LLM judge score each answer 0-100 (resumable)", cmdScore},
         {"compare-judge", "have an LLM judge pick the better of two answers, in both orders", cmdCompareJudge},
         {"agreement", "Pearson, Spearman and Kendall tau between two judges' scores", cmdAgreement},
@@ -68,7 +70,7 @@ int run(const QStringList& args)
         if (c.name != name)
             continue;
         try {
-            configureThreads();
+            useAllCores();
             return c.run(args);
         } catch (const UsageError& e) {
             return fail(std::string(e.what()) + " (see 'sft-studio " + name.toStdString() + " --help')", 2);

@@ -3,15 +3,12 @@
 #include <QElapsedTimer>
 #include <QLocale>
 
-#include <torch/torch.h>
-
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
-#include <thread>
 
 namespace sft::cli {
 
@@ -195,12 +192,6 @@ JobControl& interruptibleJob()
         });
     }
     return job;
-}
-
-void configureThreads()
-{
-    const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-    torch::set_num_threads(int(cores));
 }
 
 } // namespace sft::cli

@@ -71,7 +71,4 @@ private:
 // Ctrl-C asks the running job to stop between steps instead of killing the process.
 JobControl& interruptibleJob();
 
-// Sets LibTorch's intra-op threads to the available cores (OpenMP here defaults to 1).
-void configureThreads();
-
 } // namespace sft::cli

@@ -2,24 +2,24 @@
 #include "app/commands.h"
 #include "core/data/dataset.h"
 #include "core/data/prompt_template.h"
+#include "core/hub/model_cache.h"
+#include "core/io/model_folder.h"
 #include "core/tokenizer/tokenizer.h"
 #include "core/util/error.h"
 
 #include <cstdio>
-#include <cstdlib>
 
 namespace sft::cli {
 
 namespace {
 
-std::string tokenizerDir(const Options& options)
+Tokenizer chosenTokenizer(const Options& options)
 {
+    if (options.isSet("model"))
+        return loadTokenizer(resolveModel(options.text("model")), options.text("tokenizer"));
     if (options.isSet("tokenizer"))
-        return options.text("tokenizer");
-    if (const char* env = std::getenv("SFT_TOKENIZER_DIR"); env && *env)
-        return env;
-    throw ConfigError("no tokenizer given: pass --tokenizer DIR (a folder with encoder.json + vocab.bpe, "
-                      "or vocab.json + merges.txt) or set SFT_TOKENIZER_DIR");
+        return Tokenizer::fromDirectory(options.text("tokenizer"));
+    return Tokenizer::fromDirectory(defaultTokenizerDir());
 }
 
 std::string idLine(const std::vector<int>& ids)
@@ -36,8 +36,9 @@ int cmdTokenize(const QStringList& args)
 {
     Options options("tokenize", "Prints GPT-2 token IDs, space-separated: of TEXT, or one line per dataset entry "
                                 "(its full prompt and response as the template writes them, no end-of-text).");
-    options.add("tokenizer", "Folder with encoder.json + vocab.bpe or vocab.json + merges.txt "
-                             "(default: $SFT_TOKENIZER_DIR).", "DIR");
+    options.add("tokenizer", "Folder with encoder.json + vocab.bpe or vocab.json + merges.txt (default: the "
+                             "--model folder's, else $SFT_TOKENIZER_DIR, else a downloaded GPT-2's).", "DIR");
+    options.add("model", "Use this model folder's (or downloaded model's) tokenizer.", "DIR");
     options.add("data", "An Alpaca-style dataset (JSON or JSON Lines): one line per entry.", "FILE");
     options.add("template", "Prompt template for --data: alpaca, phi3 or a template file.", "NAME", "alpaca");
     options.add("allow-special", "Read <|endoftext|> in the text as the special token 50256.");
@@ -52,7 +53,7 @@ int cmdTokenize(const QStringList& args)
         throw UsageError(texts.isEmpty() ? "nothing to tokenize: give TEXT or --data FILE"
                                          : "give the text as one argument (quote it)");
 
-    const Tokenizer tokenizer = Tokenizer::fromDirectory(tokenizerDir(options));
+    const Tokenizer tokenizer = chosenTokenizer(options);
     const bool allowSpecial = options.isSet("allow-special");
     std::string out;
     if (fromData) {

@@ -16,5 +16,6 @@ int cmdDownload(const QStringList& args);
 int cmdScore(const QStringList& args);
 int cmdCompareJudge(const QStringList& args);
 int cmdAgreement(const QStringList& args);
+int cmdExport(const QStringList& args);
 
 } // namespace sft::cli

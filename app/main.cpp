@@ -1,10 +1,13 @@
 // sft-studio: no arguments or a path opens the desktop app; a subcommand runs headless.
 
 #include "app/cli.h"
+#include "core/model/threads.h"
 #include "ui/main_window.h"
+#include "ui/theme.h"
 
 #include <QApplication>
 #include <QCoreApplication>
+#include <QSettings>
 
 int main(int argc, char** argv)
 {
@@ -17,9 +20,12 @@ int main(int argc, char** argv)
     QApplication app(argc, argv);
     QApplication::setApplicationName("SFT Studio");
     QApplication::setOrganizationName("sft-studio");
+    QApplication::setDesktopFileName("sft-studio");
+    sft::useAllCores();
+    sft::ui::applyTheme(sft::ui::themeFromName(QSettings().value("theme").toString()));
     sft::ui::MainWindow window;
+    window.show();
     if (argc > 1)
         window.openPath(QCoreApplication::arguments().at(1));
-    window.show();
     return app.exec();
 }

@@ -101,12 +101,39 @@ private Q_SLOTS:
         QCOMPARE(r.out, QString("64 50256 65\n"));
     }
 
+    void tokenizerOfADownloadedModelByDefault()
+    {
+        QTemporaryDir cache;
+        QVERIFY(QDir().mkpath(cache.filePath("gpt2-medium")));
+        QVERIFY(QFile::copy(tokenizerDir() + "/encoder.json", cache.filePath("gpt2-medium/vocab.json")));
+        QVERIFY(QFile::copy(tokenizerDir() + "/vocab.bpe", cache.filePath("gpt2-medium/merges.txt")));
+        const ScopedEnv noTokenizer("SFT_TOKENIZER_DIR", QByteArray());
+        const ScopedEnv env("SFT_CACHE_DIR", cache.path().toUtf8());
+        const auto r = sft::test::runStudio({"tokenize", "Hello, world!"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QCOMPARE(r.out, QString("15496 11 995 0\n"));
+    }
+
+    void tokenizerOfTheModelFolder()
+    {
+        QTemporaryDir model;
+        QVERIFY(QFile::copy(tokenizerDir() + "/encoder.json", model.filePath("vocab.json")));
+        QVERIFY(QFile::copy(tokenizerDir() + "/vocab.bpe", model.filePath("merges.txt")));
+        const auto r = sft::test::runStudio({"tokenize", "--model", model.path(), "Hello, world!"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QCOMPARE(r.out, QString("15496 11 995 0\n"));
+    }
+
     void missingTokenizerIsAClearError()
     {
+        QTemporaryDir emptyCache;
         const ScopedEnv env("SFT_TOKENIZER_DIR", QByteArray());
+        const ScopedEnv cache("SFT_CACHE_DIR", emptyCache.path().toUtf8());
         auto r = sft::test::runStudio({"tokenize", "Hello"});
         QCOMPARE(r.exitCode, 1);
-        QVERIFY2(r.err.contains("--tokenizer") && r.err.contains("SFT_TOKENIZER_DIR"), qPrintable(r.err));
+        QVERIFY2(r.err.contains("--tokenizer") && r.err.contains("SFT_TOKENIZER_DIR") &&
+                     r.err.contains("sft-studio download"),
+                 qPrintable(r.err));
         QVERIFY(r.out.isEmpty());
 
         r = sft::test::runStudio({"tokenize", "--tokenizer", "/no/such/folder", "Hello"});

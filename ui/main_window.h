@@ -1,15 +1,56 @@
 #pragma once
-// The application window. The full set of views arrives with the desktop-app issue (#4).
+// The application window: a navigation list on the left (Data, Models, Train, Evaluate,
+// Playground, Compare), the views in a stack, menus with shortcuts and recent files, a status
+// bar with the current job, drag and drop of datasets, runs and model folders. Closing while a
+// job runs asks, then stops the jobs cleanly (a stopped training run saves where it stopped).
 
 #include <QMainWindow>
 
+class QLabel;
+class QListWidget;
+class QMenu;
+class QStackedWidget;
+
 namespace sft::ui {
+
+class StudioState;
+class TrainView;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
+    enum class View { Data, Models, Train, Evaluate, Playground, Compare };
+
     explicit MainWindow(QWidget* parent = nullptr);
+
+    StudioState* state() const { return state_; }
+    // A dataset file, a run folder (has run.json) or a model folder (has config.json).
     void openPath(const QString& path);
+    void showView(View view);
+    View currentView() const;
+    TrainView* trainView() const { return train_; }
+    QWidget* view(View view) const;
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
+    void dragEnterEvent(QDragEnterEvent* event) override;
+    void dropEvent(QDropEvent* event) override;
+
+private:
+    void addView(View view, const QString& title, const QString& icon, QWidget* widget);
+    void buildMenus();
+    void rebuildRecentMenu();
+    bool stopJobsForClose();
+    void openDatasetDialog();
+    void openRunDialog();
+
+    StudioState* state_;
+    QListWidget* navigation_;
+    QStackedWidget* stack_;
+    TrainView* train_;
+    QLabel* jobStatus_;
+    QLabel* modelStatus_;
+    QMenu* recentMenu_;
 };
 
 } // namespace sft::ui

@@ -1,5 +1,6 @@
 #include "core/data/batcher.h"
 
+#include "core/data/collate_row.h"
 #include "core/data/prompt_template.h"
 #include "core/tokenizer/tokenizer.h"
 #include "core/util/error.h"
@@ -31,8 +32,7 @@ std::vector<Example> tokenizeEntries(const std::vector<Entry>& entries, const Pr
     return examples;
 }
 
-// The chapter's custom_collate_fn, row by row, including its quirk that the first target equal
-// to the pad id is kept even when it comes from the text itself rather than from padding.
+// The chapter's custom_collate_fn: rows padded to the longest example, then truncated.
 Batch collate(const std::vector<const Example*>& items, const CollateOptions& options)
 {
     size_t longest = 0;
@@ -43,18 +43,9 @@ Batch collate(const std::vector<const Example*>& items, const CollateOptions& op
     inputs.reserve(items.size() * width);
     targets.reserve(items.size() * width);
     for (const Example* item : items) {
-        std::vector<int64_t> padded = item->ids;
-        padded.resize(width + 1, options.padId);
-        inputs.insert(inputs.end(), padded.begin(), padded.end() - 1);
-        const size_t rowStart = targets.size();
-        targets.insert(targets.end(), padded.begin() + 1, padded.end());
-        const auto row = targets.begin() + std::ptrdiff_t(rowStart);
-        auto pad = std::find(row, targets.end(), options.padId);
-        if (pad != targets.end())
-            std::replace(pad + 1, targets.end(), options.padId, options.ignoreIndex);
-        if (options.maskPrompt) // exercise 7.2: targets[:prompt_length - 1] = ignore_index
-            std::fill_n(row, std::clamp<int64_t>(item->promptLength - 1, 0, int64_t(width)),
-                        options.ignoreIndex);
+        const CollatedRow row = collateRow(*item, width, options);
+        inputs.insert(inputs.end(), row.inputs.begin(), row.inputs.end());
+        targets.insert(targets.end(), row.targets.begin(), row.targets.end());
     }
     const auto rows = int64_t(items.size());
     auto toTensor = [&](const std::vector<int64_t>& data) {

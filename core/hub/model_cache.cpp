@@ -62,4 +62,18 @@ std::string resolveModel(const std::string& nameOrDir, const std::string& cacheR
                   catalogNames() + " (fetched with `sft-studio download NAME`)");
 }
 
+std::string defaultTokenizerDir(const std::string& cacheRoot)
+{
+    if (const QString fromEnv = qEnvironmentVariable("SFT_TOKENIZER_DIR"); !fromEnv.isEmpty())
+        return fromEnv.toStdString();
+    const ModelCache cache(cacheRoot);
+    for (const CatalogModel& model : modelCatalog()) {
+        const std::string dir = cache.folder(model);
+        if (fileExists(dir + "/vocab.json") && fileExists(dir + "/merges.txt"))
+            return dir;
+    }
+    throw ConfigError("no tokenizer found: pass --tokenizer DIR (a folder with encoder.json + vocab.bpe, or "
+                      "vocab.json + merges.txt), set SFT_TOKENIZER_DIR, or run `sft-studio download gpt2-small`");
+}
+
 } // namespace sft

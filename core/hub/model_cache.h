@@ -30,4 +30,8 @@ private:
 // exist.
 std::string resolveModel(const std::string& nameOrDir, const std::string& cacheRoot = {});
 
+// A GPT-2 tokenizer folder when none is given: $SFT_TOKENIZER_DIR, else any downloaded GPT-2
+// (all sizes share one tokenizer). Throws ConfigError saying how to get one.
+std::string defaultTokenizerDir(const std::string& cacheRoot = {});
+
 } // namespace sft

@@ -1,6 +1,11 @@
 #include "core/io/model_folder.h"
 
+#include "core/io/book_weights.h"
+#include "core/io/config_file.h"
+#include "core/io/model_format.h"
+#include "core/io/openai_checkpoint.h"
 #include "core/io/safetensors.h"
+#include "core/io/weight_source.h"
 #include "core/util/error.h"
 #include "core/util/files.h"
 
@@ -70,103 +75,81 @@ TensorMap normalizedNames(TensorMap tensors)
     return out;
 }
 
-std::string shapeText(torch::IntArrayRef sizes)
-{
-    std::string s = "[";
-    for (size_t i = 0; i < sizes.size(); ++i)
-        s += (i ? ", " : "") + std::to_string(sizes[i]);
-    return s + "]";
-}
-
-torch::Tensor takeTensor(TensorMap& tensors, const std::string& name, torch::IntArrayRef expected,
-                         const std::string& file)
-{
-    auto it = tensors.find(name);
-    if (it == tensors.end())
-        throw WeightsError(file + " has no tensor '" + name + "'; it does not hold a GPT-2 of this config.json");
-    torch::Tensor t = std::move(it->second);
-    tensors.erase(it);
-    if (t.sizes() != expected)
-        throw WeightsError(file + ": tensor '" + name + "' has shape " + shapeText(t.sizes()) + ", expected " +
-                           shapeText(expected) + " from config.json");
-    if (!t.is_floating_point())
-        throw WeightsError(file + ": tensor '" + name + "' holds " + std::string(c10::toString(t.scalar_type())) +
-                           ", not floating-point weights");
-    return t.to(torch::kFloat);
-}
-
-void rejectLeftovers(const TensorMap& tensors, const std::string& file)
-{
-    if (tensors.empty())
-        return;
-    std::string names;
-    int listed = 0;
-    for (const auto& entry : tensors) {
-        if (listed++ == 5) {
-            names += ", ...";
-            break;
-        }
-        names += (names.empty() ? "'" : ", '") + entry.first + "'";
-    }
-    throw WeightsError(file + " holds " + std::to_string(tensors.size()) +
-                       " tensors a GPT-2 of this config.json does not have (" + names +
-                       "); is it a different architecture?");
-}
-
 GptConfig readConfig(const std::string& dir)
 {
     const std::string path = join(dir, kConfigFile);
     if (!fileExists(path))
         throw WeightsError(dir + " has no " + kConfigFile +
                            "; a model folder holds config.json and model.safetensors (Hugging Face GPT-2 layout)");
-    nlohmann::json j;
-    try {
-        j = nlohmann::json::parse(readFile(path));
-    } catch (const nlohmann::json::parse_error& e) {
-        throw WeightsError(path + " is not valid JSON: " + e.what());
-    }
-    try {
-        return GptConfig::fromHfJson(j);
-    } catch (const WeightsError& e) {
-        throw WeightsError(path + ": " + e.what());
-    }
+    return readGptConfigFile(path);
 }
 
-void loadWeights(Gpt& model, const std::string& path)
+void loadHfWeights(Gpt& model, TensorMap tensors, const std::string& path)
 {
-    if (!fileExists(path))
-        throw WeightsError("the model folder has no " + path + " (the weights, in safetensors format)");
-    TensorMap tensors = normalizedNames(readSafetensors(path).tensors);
-    torch::NoGradGuard noGrad;
-    for (HfTensor& p : hfTensors(model)) {
-        const torch::Tensor expected = p.conv1d ? p.parameter.t() : p.parameter;
-        const torch::Tensor value = takeTensor(tensors, p.name, expected.sizes(), path);
-        p.parameter.copy_(p.conv1d ? value.t() : value);
-    }
+    WeightSource source(normalizedNames(std::move(tensors)), path, "this config.json");
+    std::vector<WeightSlot> slots;
+    for (HfTensor& p : hfTensors(model))
+        slots.push_back({p.name, p.parameter, p.conv1d ? WeightLayout::Transposed : WeightLayout::AsIs});
     // Files saved with tied embeddings have no head; the chapter copies wte into it.
-    if (tensors.count("lm_head.weight"))
-        model->lm_head->weight.copy_(takeTensor(tensors, "lm_head.weight", model->lm_head->weight.sizes(), path));
-    else
+    const bool ownHead = source.has("lm_head.weight");
+    if (ownHead)
+        slots.push_back({"lm_head.weight", model->lm_head->weight});
+    source.fill(slots);
+    if (!ownHead) {
+        torch::NoGradGuard noGrad;
         model->lm_head->weight.copy_(model->wte->weight);
-    rejectLeftovers(tensors, path);
+    }
+    source.requireAllTaken();
+}
+
+// Hugging Face's names need the config.json beside the file; the book's names carry their
+// sizes, and a config.json there only adds what they cannot (the head count).
+Gpt loadSafetensorsModel(const ModelLocation& location)
+{
+    if (!fileExists(location.weights)) {
+        readConfig(location.folder); // in a half-made folder a broken config.json is named first
+        throw WeightsError("the model folder has no " + location.weights + " (the weights, in safetensors format)");
+    }
+    TensorMap tensors = readSafetensors(location.weights).tensors;
+    if (!hasBookNames(tensors)) {
+        Gpt model(readConfig(location.folder));
+        loadHfWeights(model, std::move(tensors), location.weights);
+        return model;
+    }
+    const std::string configPath = join(location.folder, kConfigFile);
+    const bool hasConfig = fileExists(configPath);
+    const nlohmann::json configJson = hasConfig ? readJsonFile(configPath) : nlohmann::json();
+    Gpt model(bookConfig(tensors, location.weights, hasConfig ? &configJson : nullptr, configPath));
+    WeightSource source(std::move(tensors), location.weights,
+                        hasConfig ? "the sizes its embeddings and config.json give" : "the sizes its embeddings give");
+    loadBookWeights(model, source);
+    return model;
 }
 
 } // namespace
 
-LoadedModel loadModelFolder(const std::string& dir)
+LoadedModel loadModelFolder(const std::string& path)
 {
+    const ModelLocation location = locateModel(path);
     LoadedModel loaded;
-    loaded.folder = dir;
-    loaded.model = Gpt(readConfig(dir));
+    loaded.folder = path;
+    loaded.model = location.format == ModelFormat::TensorFlowCheckpoint
+                       ? loadOpenAiCheckpoint(location.folder, location.weights)
+                       : loadSafetensorsModel(location);
     loaded.config = loaded.model->config();
-    loadWeights(loaded.model, join(dir, kWeightsFile));
     loaded.model->eval();
     return loaded;
 }
 
-bool isModelFolder(const std::string& dir)
+bool isModelFolder(const std::string& path)
 {
-    return fileExists(join(dir, kConfigFile)) && fileExists(join(dir, kWeightsFile));
+    try {
+        const ModelLocation location = locateModel(path);
+        return fileExists(location.format == ModelFormat::TensorFlowCheckpoint ? location.weights + ".index"
+                                                                               : location.weights);
+    } catch (const WeightsError&) {
+        return false;
+    }
 }
 
 void saveModelFolder(const std::string& dir, Gpt& model, const Tokenizer* tokenizer)
@@ -185,7 +168,7 @@ void saveModelFolder(const std::string& dir, Gpt& model, const Tokenizer* tokeni
 
 Tokenizer loadTokenizer(const std::string& modelDir, const std::string& overrideDir)
 {
-    const std::string dir = overrideDir.empty() ? modelDir : overrideDir;
+    const std::string dir = overrideDir.empty() ? modelFolderOf(modelDir) : overrideDir;
     if (!Tokenizer::directoryHasTokenizer(dir))
         throw FormatError("no GPT-2 tokenizer files in " + dir +
                           " (looked for vocab.json + merges.txt, or encoder.json + vocab.bpe); pass --tokenizer "

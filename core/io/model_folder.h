@@ -2,7 +2,9 @@
 // A model folder is the Hugging Face GPT-2 layout: config.json, model.safetensors with HF names
 // (Conv1D weights [in, out]; optional "transformer." prefix; lm_head.weight only when untied),
 // and the tokenizer files. Loading maps and transposes into Gpt; saving writes the same layout,
-// so a fine-tuned model is a model folder too.
+// so a fine-tuned model is a model folder too. Loading also takes what else a chapter-7 reader
+// has (see model_format.h): a .safetensors file with the book's names, or OpenAI's TensorFlow
+// checkpoint folder.
 
 #include "core/model/gpt.h"
 #include "core/tokenizer/tokenizer.h"
@@ -17,16 +19,18 @@ struct LoadedModel {
     std::string folder;
 };
 
-// Throws WeightsError naming the file and tensor (missing, wrong shape or dtype, unknown folder).
-LoadedModel loadModelFolder(const std::string& dir);
-bool isModelFolder(const std::string& dir);
+// path: a folder or a weights file. Throws WeightsError naming the file and tensor (missing,
+// wrong shape or dtype) or, for an unknown folder, what was looked for.
+LoadedModel loadModelFolder(const std::string& path);
+// Whether the path holds weights in one of the formats loadModelFolder reads.
+bool isModelFolder(const std::string& path);
 
 // Writes config.json (tie_word_embeddings false: the head is untied), model.safetensors with
 // lm_head.weight, and the tokenizer's vocab.json + merges.txt when a tokenizer is given.
 void saveModelFolder(const std::string& dir, Gpt& model, const Tokenizer* tokenizer);
 
-// The tokenizer of a model folder, or of `overrideDir` when given; the error says how to get
-// tokenizer files when none are found.
+// The tokenizer of a model folder (of the folder of a weights file), or of `overrideDir` when
+// given; the error says how to get tokenizer files when none are found.
 Tokenizer loadTokenizer(const std::string& modelDir, const std::string& overrideDir = {});
 
 } // namespace sft

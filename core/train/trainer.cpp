@@ -5,6 +5,7 @@
 #include "core/eval/generator.h"
 #include "core/train/loss.h"
 #include "core/train/run_directory.h"
+#include "core/train/run_metrics.h"
 #include "core/util/error.h"
 
 #include <torch/torch.h>
@@ -13,7 +14,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cmath>
 #include <cstdio>
 
 namespace sft {
@@ -134,14 +134,7 @@ void Run::evaluate(int64_t epoch)
     point.trainLoss = meanLoss(in_.model.model, trainSample, opt_.evalIter, opt_.headOnCountedTargets);
     point.valLoss = meanLoss(in_.model.model, valLoader_, opt_.evalIter, opt_.headOnCountedTargets);
     point.elapsedSeconds = secondsSince(start_);
-    // NaN (an empty split) is not JSON; it is recorded as null.
-    auto number = [](double v) { return std::isnan(v) ? nlohmann::json() : nlohmann::json(v); };
-    dir_.appendMetrics({{"epoch", epoch},
-                        {"step", step_},
-                        {"tokens_seen", tokensSeen_},
-                        {"train_loss", number(point.trainLoss)},
-                        {"val_loss", number(point.valLoss)},
-                        {"elapsed_s", point.elapsedSeconds}});
+    dir_.appendMetrics(evalPointToJson(point));
     observer_.onEvaluation(point);
 }
 

@@ -5,6 +5,7 @@
 #include "core/data/dataset.h"
 #include "core/io/model_folder.h"
 #include "core/tokenizer/tokenizer.h"
+#include "core/train/train_events.h"
 #include "core/train/train_options.h"
 #include "core/util/job_control.h"
 
@@ -12,33 +13,6 @@
 #include <string>
 
 namespace sft {
-
-struct StepPoint {
-    int64_t epoch = 0;      // 1-based
-    int64_t step = 0;       // 0-based global step, as the chapter counts
-    int64_t totalSteps = 0;
-    int64_t tokensSeen = 0; // input tokens including padding, as the chapter counts
-    double loss = 0;
-    double tokensPerSecond = 0;
-};
-
-struct EvalPoint {
-    int64_t epoch = 0;
-    int64_t step = 0;
-    int64_t tokensSeen = 0;
-    double trainLoss = 0;
-    double valLoss = 0;
-    double elapsedSeconds = 0;
-};
-
-class TrainObserver {
-public:
-    virtual ~TrainObserver() = default;
-    virtual void onStep(const StepPoint&) {}
-    virtual void onEvaluation(const EvalPoint&) {}
-    virtual void onSample(int64_t /*epoch*/, const std::string& /*text*/) {}
-    virtual void onMessage(const std::string& /*text*/) {}
-};
 
 struct TrainInputs {
     LoadedModel model;

@@ -1,0 +1,53 @@
+#pragma once
+// The tensors of one weights file, copied into a model's parameters by name. Each is checked
+// against the shape the parameter needs, and tensors nobody asked for are reported, so a file
+// that holds another model is refused with the file, the tensor and both shapes named instead
+// of being half-loaded.
+
+#include "core/io/safetensors.h"
+
+#include <string>
+#include <vector>
+
+namespace sft {
+
+// How a file stores a weight relative to the parameter ([out, in] for a Linear).
+enum class WeightLayout {
+    AsIs,
+    Transposed,        // Hugging Face's Conv1D: [in, out]
+    TransposedUnderOne // OpenAI's TensorFlow conv1d: [1, in, out]
+};
+
+struct WeightSlot {
+    std::string name;     // as the file calls it
+    torch::Tensor target; // the parameter, or a view of it (a third of a fused q/k/v matrix)
+    WeightLayout layout = WeightLayout::AsIs;
+};
+
+class WeightSource {
+public:
+    // `shapesFrom` says what the expected shapes come from, for messages ("this config.json").
+    WeightSource(TensorMap tensors, std::string file, std::string shapesFrom);
+
+    const std::string& file() const { return file_; }
+    bool has(const std::string& name) const { return tensors_.count(name) > 0; }
+    // Removes a tensor that is not a weight (a causal-mask buffer); no-op when absent.
+    void discard(const std::string& name) { tensors_.erase(name); }
+
+    // Copies each slot's tensor in, widened to float32. WeightsError when one is missing, of
+    // another shape or not floating-point.
+    void fill(const std::vector<WeightSlot>& slots);
+    // WeightsError naming up to five tensors no slot took.
+    void requireAllTaken() const;
+
+private:
+    torch::Tensor take(const std::string& name, torch::IntArrayRef expected);
+
+    TensorMap tensors_;
+    std::string file_;
+    std::string shapesFrom_;
+};
+
+std::string shapeText(torch::IntArrayRef sizes); // "[2, 3]"
+
+} // namespace sft

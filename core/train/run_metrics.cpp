@@ -1,0 +1,69 @@
+#include "core/train/run_metrics.h"
+
+#include "core/train/run_directory.h"
+#include "core/util/error.h"
+#include "core/util/files.h"
+
+#include <cmath>
+#include <limits>
+
+namespace sft {
+
+namespace {
+
+// NaN (the loss of an empty split) is not JSON; it is recorded as null.
+nlohmann::json number(double v)
+{
+    return std::isnan(v) ? nlohmann::json() : nlohmann::json(v);
+}
+
+double loss(const nlohmann::json& row, const char* key)
+{
+    if (!row.contains(key))
+        throw FormatError(std::string("metrics row lacks '") + key + "': " + row.dump());
+    const nlohmann::json& v = row.at(key);
+    if (v.is_null())
+        return std::numeric_limits<double>::quiet_NaN();
+    if (!v.is_number())
+        throw FormatError(std::string("metrics row has a non-numeric '") + key + "': " + row.dump());
+    return v.get<double>();
+}
+
+} // namespace
+
+nlohmann::json evalPointToJson(const EvalPoint& p)
+{
+    return {{"epoch", p.epoch},
+            {"step", p.step},
+            {"tokens_seen", p.tokensSeen},
+            {"train_loss", number(p.trainLoss)},
+            {"val_loss", number(p.valLoss)},
+            {"elapsed_s", p.elapsedSeconds}};
+}
+
+EvalPoint evalPointFromJson(const nlohmann::json& row)
+{
+    if (!row.is_object())
+        throw FormatError("metrics row is not an object: " + row.dump());
+    EvalPoint p;
+    p.epoch = row.value("epoch", int64_t(0));
+    p.step = row.value("step", int64_t(0));
+    p.tokensSeen = row.value("tokens_seen", int64_t(0));
+    p.elapsedSeconds = row.value("elapsed_s", 0.0);
+    p.trainLoss = loss(row, "train_loss");
+    p.valLoss = loss(row, "val_loss");
+    return p;
+}
+
+std::vector<EvalPoint> readEvalPoints(const std::string& runDir)
+{
+    const RunDirectory run = RunDirectory::open(runDir);
+    if (!fileExists(run.metricsPath()))
+        return {};
+    std::vector<EvalPoint> points;
+    for (const nlohmann::json& row : run.readMetrics())
+        points.push_back(evalPointFromJson(row));
+    return points;
+}
+
+} // namespace sft

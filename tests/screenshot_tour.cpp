@@ -1,0 +1,110 @@
+// Opens the real main window on a dataset, a run, its answers and a second run, visits every
+// view and saves each as a PNG: the README's screenshots. Run by tests/screenshots.sh under Xvfb.
+
+#include "core/model/threads.h"
+#include "ui/compare_view.h"
+#include "ui/evaluate_view.h"
+#include "ui/main_window.h"
+#include "ui/playground_view.h"
+#include "ui/studio_state.h"
+#include "ui/theme.h"
+
+#include <QAbstractItemView>
+#include <QApplication>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QSettings>
+#include <QTableView>
+#include <QTest>
+
+#include <cstdio>
+
+using sft::ui::MainWindow;
+
+namespace {
+
+// Lets queued work land: waits until no job runs (at most `limitMs`), then a little longer.
+void settle(MainWindow& window, int limitMs = 120000)
+{
+    QElapsedTimer clock;
+    clock.start();
+    QTest::qWait(300);
+    while (!window.state()->runningJobs().empty() && clock.elapsed() < limitMs)
+        QTest::qWait(100);
+    QTest::qWait(700);
+}
+
+void selectFirstRow(QWidget* view)
+{
+    if (auto* table = view->findChild<QTableView*>(); table && table->model() && table->model()->rowCount() > 0)
+        table->selectRow(0);
+}
+
+bool save(MainWindow& window, const QString& dir, const QString& name)
+{
+    const bool ok = window.grab().save(QDir(dir).filePath(name + ".png"));
+    std::fprintf(stderr, "%s %s\n", ok ? "saved" : "FAILED", qPrintable(name));
+    return ok;
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    QApplication app(argc, argv);
+    const QStringList args = QApplication::arguments();
+    if (args.size() != 7) {
+        std::fprintf(stderr, "usage: screenshot_tour OUTDIR DATASET MODEL RUN RESPONSES OTHER_RUN\n");
+        return 2;
+    }
+    const QString out = args[1], dataset = args[2], model = args[3], run = args[4], responses = args[5], other = args[6];
+    QSettings::setDefaultFormat(QSettings::IniFormat);
+    QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, QDir(out).filePath(".settings"));
+    sft::useAllCores();
+    sft::ui::applyTheme(sft::ui::Theme::Light);
+
+    MainWindow window;
+    window.resize(1400, 860);
+    window.show();
+    (void)QTest::qWaitForWindowExposed(&window);
+    window.state()->setModelPath(model);
+    bool ok = true;
+
+    window.openPath(dataset);
+    settle(window);
+    selectFirstRow(window.view(MainWindow::View::Data));
+    ok &= save(window, out, "data");
+
+    window.showView(MainWindow::View::Models);
+    settle(window);
+    ok &= save(window, out, "models");
+
+    window.openPath(run);
+    settle(window);
+    ok &= save(window, out, "train");
+
+    auto* evaluate = qobject_cast<sft::ui::EvaluateView*>(window.view(MainWindow::View::Evaluate));
+    window.showView(MainWindow::View::Evaluate);
+    evaluate->openResponses(responses);
+    settle(window);
+    selectFirstRow(evaluate);
+    ok &= save(window, out, "evaluate");
+
+    auto* playground = qobject_cast<sft::ui::PlaygroundView*>(window.view(MainWindow::View::Playground));
+    window.showView(MainWindow::View::Playground);
+    if (auto* instruction = playground->findChild<QPlainTextEdit*>("instruction"))
+        instruction->setPlainText("Rewrite the sentence using a simile: The car is very fast.");
+    playground->generateAnswers();
+    settle(window);
+    ok &= save(window, out, "playground");
+
+    auto* compare = qobject_cast<sft::ui::CompareView*>(window.view(MainWindow::View::Compare));
+    window.showView(MainWindow::View::Compare);
+    compare->setRuns(run, other);
+    settle(window);
+    selectFirstRow(compare);
+    ok &= save(window, out, "compare");
+    return ok ? 0 : 1;
+}

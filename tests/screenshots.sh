@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Screenshots of every view of the running app for the README: a tiny model trained briefly on
+# the chapter's dataset, its answers, and a second run to compare with. Needs Xvfb (xvfb-run).
+#   tests/screenshots.sh [BUILD_DIR]     writes docs/screenshots/*.png
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=$(cd "${1:-$root/build}" && pwd)
+shared=${SFT_SHARED_DIR:-$root/../shared}
+studio="$build/bin/sft-studio"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+data="$shared/data/instruction-data.json"
+
+"$studio" init --config tiny --seed 1 --tokenizer "$shared/data/gpt2-tokenizer" --out "$work/model"
+"$studio" train --model "$work/model" --data "$data" --out "$work/run-a" --max-steps 40 --eval-freq 4 --eval-iter 2 --max-length 256
+"$studio" train --model "$work/model" --data "$data" --out "$work/run-b" --max-steps 40 --eval-freq 4 --eval-iter 2 --max-length 256 --lr 2e-4 --batch-size 4
+for r in run-a run-b; do
+  "$studio" respond --model "$work/$r/checkpoints/final" --data "$data" --max-new-tokens 24 --out "$work/$r/responses-final.json"
+done
+mkdir -p "$root/docs/screenshots"
+xvfb-run -a -s "-screen 0 1600x1000x24" "$build/tests/screenshot_tour" "$root/docs/screenshots" \
+  "$data" "$work/run-a/checkpoints/final" "$work/run-a" "$work/run-a/responses-final.json" "$work/run-b"

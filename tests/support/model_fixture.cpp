@@ -1,0 +1,31 @@
+#include "tests/support/model_fixture.h"
+
+#include "core/io/model_folder.h"
+#include "core/model/gpt.h"
+#include "core/model/gpt_config.h"
+#include "core/tokenizer/tokenizer.h"
+#include "core/util/files.h"
+#include "tests/support/test_support.h"
+
+#include <nlohmann/json.hpp>
+
+namespace sft::test {
+
+std::string makeTinyModelFolder(const QString& dir, unsigned seed)
+{
+    Gpt model(GptConfig::preset("tiny"));
+    model->initWeights(seed);
+    const Tokenizer tokenizer = Tokenizer::fromDirectory(sharedPath("data/gpt2-tokenizer"));
+    saveModelFolder(dir.toStdString(), model, &tokenizer);
+    return dir.toStdString();
+}
+
+std::string writeChapterSlice(const QString& path, int count)
+{
+    const auto all = nlohmann::json::parse(readFile(sharedPath("data/instruction-data.json")));
+    const nlohmann::json slice(all.begin(), all.begin() + count);
+    writeFileAtomic(path.toStdString(), slice.dump(1));
+    return path.toStdString();
+}
+
+} // namespace sft::test

@@ -1,0 +1,16 @@
+#pragma once
+// Small model folders and dataset slices made by the tests themselves, the way a user gets
+// them (init, a copy of part of a dataset), so tests of later stages start in seconds.
+
+#include <QString>
+
+#include <string>
+
+namespace sft::test {
+
+// A "tiny" GPT-2 model folder (random GPT-2 initialisation) with the shared GPT-2 tokenizer.
+std::string makeTinyModelFolder(const QString& dir, unsigned seed = 1);
+// The first `count` entries of the chapter's dataset as a JSON array file.
+std::string writeChapterSlice(const QString& path, int count);
+
+} // namespace sft::test

@@ -1,0 +1,176 @@
+// The Compare view on two run folders written here by hand: four loss series with the point
+// counts of each metrics.jsonl (a missing file gives empty curves, not an error), answers matched
+// by instruction with their differences marked, and exactly the settings that differ.
+
+#include "tests/support/test_support.h"
+#include "ui/compare_view.h"
+#include "ui/diff_html.h"
+#include "ui/studio_state.h"
+
+#include <QChart>
+#include <QChartView>
+#include <QComboBox>
+#include <QLabel>
+#include <QLineSeries>
+#include <QTableWidget>
+#include <QTemporaryDir>
+#include <QTextBlock>
+#include <QTextBrowser>
+#include <QtTest>
+
+using namespace sft::ui;
+
+namespace {
+
+void write(const QString& path, const QByteArray& bytes)
+{
+    QDir().mkpath(QFileInfo(path).path());
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(bytes);
+}
+
+QByteArray metrics(int rows)
+{
+    QByteArray out;
+    for (int i = 0; i < rows; ++i)
+        out += QStringLiteral(R"({"epoch": 1, "step": %1, "tokens_seen": %2, "train_loss": %3, "val_loss": %4})")
+                   .arg(i * 5)
+                   .arg(i * 320)
+                   .arg(3.0 - 0.2 * i)
+                   .arg(3.1 - 0.15 * i)
+                   .toUtf8() +
+               "\n";
+    return out;
+}
+
+QStringList addedWords(const QTextBrowser* pane)
+{
+    QStringList words;
+    for (QTextBlock block = pane->document()->begin(); block.isValid(); block = block.next())
+        for (auto it = block.begin(); !it.atEnd(); ++it)
+            if (it.fragment().charFormat().background().color() == addedBackground())
+                words << it.fragment().text();
+    return words;
+}
+
+} // namespace
+
+class TestGuiCompare : public QObject {
+    Q_OBJECT
+
+    QTemporaryDir dir_;
+    QString runA_, runB_, runC_;
+
+    template <class T>
+    static T* get(CompareView& view, const char* name)
+    {
+        T* widget = view.findChild<T*>(name);
+        if (!widget)
+            qFatal("no widget named %s", name);
+        return widget;
+    }
+
+    static QList<int> pointCounts(CompareView& view)
+    {
+        QList<int> counts;
+        for (QAbstractSeries* series : get<QChartView>(view, "lossChart")->chart()->series())
+            counts << int(static_cast<QLineSeries*>(series)->count());
+        return counts;
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        runA_ = dir_.filePath("run-a");
+        runB_ = dir_.filePath("run-b");
+        runC_ = dir_.filePath("run-c");
+        write(runA_ + "/run.json", R"({"status": "finished", "model": {"source": "gpt2-small"},
+            "options": {"epochs": 2, "learning_rate": 5e-05, "betas": [0.9, 0.999], "template": "alpaca"}})");
+        write(runB_ + "/run.json", R"({"status": "finished", "model": {"source": "gpt2-small"},
+            "options": {"epochs": 3, "learning_rate": 0.0001, "betas": [0.9, 0.999], "template": "alpaca"},
+            "checkpoint": "final"})");
+        write(runC_ + "/run.json", R"({"status": "running"})");
+        write(runA_ + "/metrics.jsonl", metrics(3));
+        write(runB_ + "/metrics.jsonl", metrics(5));
+        write(runA_ + "/responses-final.json", R"([
+            {"instruction": "Name a fruit.", "input": "", "output": "Apple.", "model_response": "An apple."},
+            {"instruction": "Only A has this.", "input": "", "output": "x", "model_response": "x"},
+            {"instruction": "Add the numbers.", "input": "2 3", "output": "5", "model_response": "It is 5."}])");
+        write(runA_ + "/responses-step-000005.json", R"([
+            {"instruction": "Name a fruit.", "input": "", "output": "Apple.", "model_response": "Fruit."}])");
+        write(runB_ + "/responses-final.json", R"([
+            {"instruction": "Add the numbers.", "input": "2 3", "output": "5", "model_response": "It is 5."},
+            {"instruction": "Name a fruit.", "input": "", "output": "Apple.", "model_response": "A red apple."}])");
+    }
+
+    void lossCurvesOfBothRunsOverlaid()
+    {
+        StudioState state;
+        CompareView view(&state);
+        view.setRuns(runA_, runB_);
+        QCOMPARE(pointCounts(view), QList<int>({3, 3, 5, 5}));
+        const auto series = get<QChartView>(view, "lossChart")->chart()->series();
+        QCOMPARE(series[0]->name(), QString("A (run-a) training"));
+        QCOMPARE(series[3]->name(), QString("B (run-b) validation"));
+        QCOMPARE(static_cast<QLineSeries*>(series[2])->at(4), QPointF(20, 3.0 - 0.8));
+        QVERIFY(get<QLabel>(view, "statusLabel")->text().isEmpty());
+    }
+
+    void aRunWithoutMetricsHasEmptyCurves()
+    {
+        StudioState state;
+        CompareView view(&state);
+        view.setRuns(runA_, runC_);
+        QCOMPARE(pointCounts(view), QList<int>({3, 3, 0, 0}));
+        QVERIFY(get<QLabel>(view, "statusLabel")->text().isEmpty());
+    }
+
+    void settingsShowExactlyTheDifferences()
+    {
+        StudioState state;
+        CompareView view(&state);
+        view.setRuns(runA_, runB_);
+        auto* table = get<QTableWidget>(view, "settingsTable");
+        QStringList keys;
+        for (int row = 0; row < table->rowCount(); ++row)
+            keys << table->item(row, 0)->text();
+        QCOMPARE(keys, QStringList({"checkpoint", "options.epochs", "options.learning_rate"}));
+        QCOMPARE(table->item(0, 1)->text(), QString("(not set)"));
+        QCOMPARE(table->item(0, 2)->text(), QString("final"));
+        QCOMPARE(table->item(1, 1)->text(), QString("2"));
+        QCOMPARE(table->item(1, 2)->text(), QString("3"));
+    }
+
+    void answersMatchedByInstructionWithDifferencesMarked()
+    {
+        StudioState state;
+        CompareView view(&state);
+        view.setRuns(runA_, runB_);
+        auto* table = get<QTableWidget>(view, "answersTable");
+        QCOMPARE(table->rowCount(), 2);
+        QCOMPARE(table->item(0, 0)->text(), QString("Name a fruit."));
+        QCOMPARE(table->item(0, 1)->text(), QString("An apple."));
+        QCOMPARE(table->item(0, 2)->text(), QString("A red apple."));
+        QCOMPARE(table->item(1, 2)->text(), QString("It is 5."));
+        QVERIFY(get<QLabel>(view, "answersSummary")->text().contains("1 only in A, 0 only in B"));
+        table->setCurrentCell(0, 0);
+        QCOMPARE(addedWords(get<QTextBrowser>(view, "rightText")), QStringList({"A red"}));
+        QVERIFY(get<QTextBrowser>(view, "instructionText")->toPlainText().contains("Reference answer:\nApple."));
+    }
+
+    void aCheckpointChoosesItsAnswers()
+    {
+        StudioState state;
+        CompareView view(&state);
+        view.setRuns(runA_ + "/checkpoints/step-000005", runB_);
+        QCOMPARE(get<QComboBox>(view, "responsesComboA")->currentText(), QString("responses-step-000005.json"));
+        QCOMPARE(pointCounts(view), QList<int>({3, 3, 5, 5}));
+        auto* table = get<QTableWidget>(view, "answersTable");
+        QCOMPARE(table->rowCount(), 1);
+        QCOMPARE(table->item(0, 1)->text(), QString("Fruit."));
+    }
+};
+
+QTEST_MAIN(TestGuiCompare)
+#include "test_gui_compare.moc"

@@ -1,0 +1,156 @@
+// The Playground view driven through its widgets, offscreen: the prompt shown is the chapter's
+// Alpaca text, the answer streams in over several redraws and ends equal to generate()'s decoded
+// output (greedy), a second checkpoint answers beside the first, and Stop ends a long answer.
+
+#include "core/eval/generator.h"
+#include "core/io/model_folder.h"
+#include "tests/support/model_fixture.h"
+#include "tests/support/test_support.h"
+#include "ui/checkpoint_picker.h"
+#include "ui/playground_view.h"
+#include "ui/studio_state.h"
+
+#include <torch/torch.h>
+
+#include <QLabel>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace sft;
+using namespace sft::ui;
+
+namespace {
+
+constexpr int kJobTimeoutMs = 120000;
+
+const QString kAlpacaHead = "Below is an instruction that describes a task. Write a response that appropriately "
+                            "completes the request.\n\n### Instruction:\n";
+
+struct Harness {
+    explicit Harness(StudioState* state) : view(state) {}
+    PlaygroundView view;
+    template <class T>
+    T* get(const char* name)
+    {
+        T* widget = view.findChild<T*>(name);
+        if (!widget)
+            qFatal("no widget named %s", name);
+        return widget;
+    }
+    QPlainTextEdit* text(const char* name) { return get<QPlainTextEdit>(name); }
+    bool idle() { return get<QPushButton>("generateButton")->isEnabled(); }
+    void generate() { QTest::mouseClick(get<QPushButton>("generateButton"), Qt::LeftButton); }
+};
+
+} // namespace
+
+class TestGuiPlayground : public QObject {
+    Q_OBJECT
+
+    QTemporaryDir dir_;
+    QString modelA_, modelB_;
+    Tokenizer tokenizer_;
+
+    QString makeModel(const char* name, unsigned seed)
+    {
+        return QString::fromStdString(test::makeTinyModelFolder(dir_.filePath(name), seed));
+    }
+
+    // What the core gives for the prompt, greedy, decoded whole.
+    QString expectedAnswer(const QString& model, const QString& prompt, int maxNewTokens)
+    {
+        LoadedModel loaded = loadModelFolder(model.toStdString());
+        const std::vector<int> ids = tokenizer_.encode(prompt.toStdString());
+        GenerationOptions options;
+        options.maxNewTokens = maxNewTokens;
+        const std::vector<int64_t> added =
+            generate(loaded.model, {std::vector<int64_t>(ids.begin(), ids.end())}, options).front();
+        return QString::fromStdString(tokenizer_.decode(std::vector<int>(added.begin(), added.end())));
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        if (!test::sharedAvailable())
+            QSKIP("../shared is missing");
+        tokenizer_ = Tokenizer::fromDirectory(test::sharedPath("data/gpt2-tokenizer"));
+        modelA_ = makeModel("model-a", 1);
+        modelB_ = makeModel("model-b", 2);
+    }
+
+    void promptIsTheTemplateText()
+    {
+        StudioState state;
+        Harness h(&state);
+        h.text("instructionEdit")->setPlainText("Name the capital of France.");
+        QCOMPARE(h.text("promptText")->toPlainText(), kAlpacaHead + "Name the capital of France.");
+        h.text("inputEdit")->setPlainText("Answer in one word.");
+        QCOMPARE(h.text("promptText")->toPlainText(),
+                 kAlpacaHead + "Name the capital of France.\n\n### Input:\nAnswer in one word.");
+    }
+
+    void answerStreamsAndEndsAsGenerateDecodes()
+    {
+        StudioState state;
+        state.setModelPath(modelA_);
+        Harness h(&state);
+        h.text("instructionEdit")->setPlainText("Rewrite the sentence using a simile.");
+        h.text("inputEdit")->setPlainText("The car is very fast.");
+        h.get<QSpinBox>("maxTokensSpin")->setValue(150);
+        QStringList shown;
+        QPlainTextEdit* answer = h.text("answerText");
+        connect(answer, &QPlainTextEdit::textChanged, this, [&] {
+            if (!answer->toPlainText().isEmpty())
+                shown << answer->toPlainText();
+        });
+        h.generate();
+        QTRY_VERIFY_WITH_TIMEOUT(h.idle(), kJobTimeoutMs);
+
+        const QString expected = expectedAnswer(modelA_, h.view.promptText(), 150);
+        QVERIFY(!expected.isEmpty());
+        QCOMPARE(answer->toPlainText(), expected);
+        QVERIFY2(shown.size() >= 3, qPrintable(QString("only %1 redraws").arg(shown.size())));
+        for (int i = 1; i < shown.size(); ++i)
+            QVERIFY2(shown[i].startsWith(shown[i - 1]) && shown[i].size() > shown[i - 1].size(),
+                     qPrintable(QString("redraw %1 does not extend the one before").arg(i)));
+        QCOMPARE(h.get<QLabel>("statusLabel")->text(), QString("Done."));
+    }
+
+    void secondCheckpointAnswersBesideTheFirst()
+    {
+        StudioState state;
+        state.setModelPath(modelA_);
+        Harness h(&state);
+        h.get<CheckpointPicker>("compareWithPicker")->setCurrentPath(modelB_);
+        h.text("instructionEdit")->setPlainText("What is the opposite of hot?");
+        h.get<QSpinBox>("maxTokensSpin")->setValue(20);
+        h.generate();
+        QTRY_VERIFY_WITH_TIMEOUT(h.idle(), kJobTimeoutMs);
+        const QString prompt = h.view.promptText();
+        QCOMPARE(h.text("answerText")->toPlainText(), expectedAnswer(modelA_, prompt, 20));
+        QCOMPARE(h.text("secondAnswerText")->toPlainText(), expectedAnswer(modelB_, prompt, 20));
+        QVERIFY(h.text("answerText")->toPlainText() != h.text("secondAnswerText")->toPlainText());
+        QVERIFY(h.text("secondAnswerText")->isVisibleTo(&h.view));
+    }
+
+    void stopEndsALongAnswer()
+    {
+        StudioState state;
+        state.setModelPath(modelA_);
+        Harness h(&state);
+        h.text("instructionEdit")->setPlainText("Write a long story.");
+        h.get<QSpinBox>("maxTokensSpin")->setValue(4096);
+        h.generate();
+        QTRY_VERIFY_WITH_TIMEOUT(!h.text("answerText")->toPlainText().isEmpty(), kJobTimeoutMs);
+        QTest::mouseClick(h.get<QPushButton>("stopButton"), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(h.idle(), 10000);
+        QCOMPARE(h.get<QLabel>("statusLabel")->text(), QString("Stopped."));
+        QVERIFY(!h.text("answerText")->toPlainText().isEmpty());
+    }
+};
+
+QTEST_MAIN(TestGuiPlayground)
+#include "test_gui_playground.moc"

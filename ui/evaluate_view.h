@@ -1,0 +1,72 @@
+#pragma once
+// Evaluate: answer the test split with a checkpoint (progress, cancel; rows appear a batch at a
+// time), or open an existing responses file; read instruction, reference and model answer side
+// by side with the words that differ highlighted.
+
+#include <QWidget>
+
+class QComboBox;
+class QLabel;
+class QProgressBar;
+class QPushButton;
+class QSortFilterProxyModel;
+class QSpinBox;
+class QTableView;
+
+namespace sft::ui {
+
+class AnswerDetail;
+class AnswerWorker;
+class CheckpointPicker;
+class ResponsesTableModel;
+class StudioState;
+
+class EvaluateView : public QWidget {
+    Q_OBJECT
+public:
+    explicit EvaluateView(StudioState* state, QWidget* parent = nullptr);
+
+    // Shows a responses file (the chapter's JSON list with an answer field). On failure the
+    // status line says why and false is returned.
+    bool openResponses(const QString& path);
+    QString shownFile() const { return shownFile_; }
+
+public Q_SLOTS:
+    void generateAnswers();
+    void cancel();
+
+private:
+    QWidget* buildControls();
+    void connectWorker();
+    void showAnswerField(const QString& key);
+    void showSelectedRow();
+    void showExistingAnswers();
+    void followRun();
+    QString outputPath(const QString& checkpoint);
+    void setRunning(bool running);
+    void setStatus(const QString& text);
+    void onFinished(bool ok, bool cancelled, const QString& error);
+
+    StudioState* state_;
+    AnswerWorker* worker_;
+    ResponsesTableModel* rows_;
+    QSortFilterProxyModel* sorted_;
+    CheckpointPicker* checkpoint_;
+    QComboBox* split_;
+    QComboBox* template_;
+    QSpinBox* maxTokens_;
+    QSpinBox* batchSize_;
+    QPushButton* generate_;
+    QPushButton* cancel_;
+    QPushButton* open_;
+    QComboBox* answerKey_;
+    QProgressBar* progress_;
+    QLabel* status_;
+    QLabel* file_;
+    QTableView* table_;
+    AnswerDetail* detail_;
+    QString shownFile_;
+    int expectedRows_ = 0;
+};
+
+} // namespace sft::ui

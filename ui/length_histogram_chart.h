@@ -1,0 +1,42 @@
+#pragma once
+// Token lengths of the entries as a histogram, with the max length drawn as a vertical line
+// where it falls inside the range of lengths. Bars are a stepped area over a numeric axis, so
+// the line sits at its exact token count.
+
+#include "core/data/length_histogram.h"
+
+#include <QChartView>
+
+class QAreaSeries;
+class QLineSeries;
+class QValueAxis;
+
+namespace sft::ui {
+
+class LengthHistogramChart : public QChartView {
+    Q_OBJECT
+public:
+    explicit LengthHistogramChart(QWidget* parent = nullptr);
+
+    void setHistogram(const LengthHistogram& histogram);
+    void setMaxLength(int64_t maxLength);
+    void clear();
+
+    const QLineSeries* maxLengthLine() const { return maxLine_; }
+    const QLineSeries* outline() const { return outline_; }
+
+private:
+    void redraw();
+    void showBin(const QPointF& point, bool hovering);
+
+    LengthHistogram histogram_;
+    int64_t maxLength_ = 0;
+    QLineSeries* outline_;
+    QLineSeries* baseline_;
+    QAreaSeries* bars_;
+    QLineSeries* maxLine_;
+    QValueAxis* x_;
+    QValueAxis* y_;
+};
+
+} // namespace sft::ui

@@ -1,0 +1,80 @@
+#pragma once
+// Playground: type an instruction (and an optional input), see the exact prompt the template
+// makes of it, and watch a checkpoint's answer appear token by token; with a second checkpoint
+// chosen, both answers side by side.
+
+#include <QElapsedTimer>
+#include <QWidget>
+
+#include <array>
+#include <optional>
+
+class QComboBox;
+class QDoubleSpinBox;
+class QLabel;
+class QPlainTextEdit;
+class QPushButton;
+class QSpinBox;
+class QTimer;
+
+namespace sft::ui {
+
+class CheckpointPicker;
+class PlaygroundWorker;
+class StudioState;
+
+class PlaygroundView : public QWidget {
+    Q_OBJECT
+public:
+    explicit PlaygroundView(StudioState* state, QWidget* parent = nullptr);
+
+    // The exact text given to the model; empty when the template cannot be read.
+    QString promptText() const;
+
+public Q_SLOTS:
+    void generateAnswers();
+    void stop();
+
+private:
+    QWidget* buildSettings();
+    QWidget* buildAnswers();
+    void connectWorker();
+    void updatePrompt();
+    void updateDecodingControls();
+    void showAnswer(int side, const QString& text, int tokens);
+    void drawPending();
+    void onFinished(bool ok, bool cancelled, const QString& error);
+    void setRunning(bool running);
+
+    StudioState* state_;
+    PlaygroundWorker* worker_;
+    QPlainTextEdit* instruction_;
+    QPlainTextEdit* input_;
+    QComboBox* template_;
+    CheckpointPicker* checkpoint_;
+    CheckpointPicker* compareWith_;
+    QComboBox* decoding_;
+    QDoubleSpinBox* temperature_;
+    QSpinBox* topK_;
+    QSpinBox* maxTokens_;
+    QSpinBox* seed_;
+    QPushButton* generate_;
+    QPushButton* stop_;
+    QPlainTextEdit* prompt_;
+    std::array<QString, 2> names_;
+    std::array<QLabel*, 2> titles_;
+    std::array<QPlainTextEdit*, 2> answers_;
+    QWidget* secondAnswer_;
+    QLabel* status_;
+    // Tokens may come faster than a screen can show them: the text is redrawn at most every
+    // kRedrawMs, the latest text waiting here.
+    struct Pending {
+        QString text;
+        int tokens = 0;
+    };
+    std::array<std::optional<Pending>, 2> pending_;
+    QTimer* redraw_;
+    QElapsedTimer sinceDraw_;
+};
+
+} // namespace sft::ui

@@ -1,0 +1,42 @@
+#pragma once
+// The answers of a responses file as table rows: instruction, reference answer, model answer
+// and the judge's score (empty until scored). Rows can arrive a batch at a time.
+
+#include <QAbstractTableModel>
+#include <QString>
+
+#include <optional>
+#include <vector>
+
+namespace sft::ui {
+
+struct ResponseRow {
+    QString instruction, input, reference, answer;
+    std::optional<double> score;
+};
+
+class ResponsesTableModel : public QAbstractTableModel {
+    Q_OBJECT
+public:
+    enum Column { Instruction, Reference, Answer, Score, ColumnCount };
+    // Numbers for the score column and text otherwise, for a sort proxy.
+    static constexpr int SortRole = Qt::UserRole + 1;
+
+    using QAbstractTableModel::QAbstractTableModel;
+
+    void setRows(std::vector<ResponseRow> rows);
+    void appendRows(const std::vector<ResponseRow>& rows);
+    const ResponseRow& rowAt(int row) const { return rows_.at(size_t(row)); }
+
+    int rowCount(const QModelIndex& parent = {}) const override;
+    int columnCount(const QModelIndex& parent = {}) const override;
+    QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+
+private:
+    QString text(const ResponseRow& row, int column) const;
+
+    std::vector<ResponseRow> rows_;
+};
+
+} // namespace sft::ui

@@ -1,0 +1,34 @@
+#include "ui/run_setting.h"
+
+#include "core/train/run_directory.h"
+
+#include <QComboBox>
+#include <QFileInfo>
+
+namespace sft::ui {
+
+QString runSetting(const QString& runPath, const char* pointer)
+{
+    if (runPath.isEmpty() || !QFileInfo::exists(runPath + "/run.json"))
+        return {};
+    try {
+        const nlohmann::json run = RunDirectory::open(runPath.toStdString()).readRunJson();
+        const nlohmann::json::json_pointer at(pointer);
+        return run.contains(at) && run.at(at).is_string() ? QString::fromStdString(run.at(at).get<std::string>())
+                                                          : QString();
+    } catch (const std::exception&) {
+        return {};
+    }
+}
+
+void selectRunTemplate(QComboBox* templates, const QString& runPath)
+{
+    const QString name = runSetting(runPath, "/options/template");
+    if (name.isEmpty())
+        return;
+    if (templates->findText(name) < 0)
+        templates->addItem(name);
+    templates->setCurrentText(name);
+}
+
+} // namespace sft::ui

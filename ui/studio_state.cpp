@@ -1,0 +1,87 @@
+#include "ui/studio_state.h"
+
+#include <QSettings>
+
+#include <algorithm>
+
+namespace sft::ui {
+
+namespace {
+constexpr int kMaxRecent = 8;
+}
+
+StudioState::StudioState(QObject* parent) : QObject(parent) {}
+
+void StudioState::setDatasetPath(const QString& path)
+{
+    addRecent(path);
+    if (path == datasetPath_)
+        return;
+    datasetPath_ = path;
+    Q_EMIT datasetPathChanged(path);
+}
+
+void StudioState::setModelPath(const QString& path)
+{
+    if (path == modelPath_)
+        return;
+    modelPath_ = path;
+    Q_EMIT modelPathChanged(path);
+}
+
+void StudioState::setRunPath(const QString& path)
+{
+    addRecent(path);
+    if (path == runPath_)
+        return;
+    runPath_ = path;
+    Q_EMIT runPathChanged(path);
+}
+
+void StudioState::setJobStatus(const QString& text)
+{
+    Q_EMIT jobStatusChanged(text);
+}
+
+void StudioState::jobStarted(JobRunner* job)
+{
+    jobs_.push_back(job);
+    Q_EMIT jobsChanged();
+}
+
+void StudioState::jobEnded(JobRunner* job)
+{
+    jobs_.erase(std::remove(jobs_.begin(), jobs_.end(), job), jobs_.end());
+    Q_EMIT jobsChanged();
+}
+
+void StudioState::addRecent(const QString& path)
+{
+    if (path.isEmpty())
+        return;
+    recent_.removeAll(path);
+    recent_.prepend(path);
+    while (recent_.size() > kMaxRecent)
+        recent_.removeLast();
+    Q_EMIT recentFilesChanged();
+}
+
+void StudioState::restore()
+{
+    QSettings settings;
+    recent_ = settings.value("recentFiles").toStringList();
+    datasetPath_ = settings.value("dataset").toString();
+    modelPath_ = settings.value("model").toString();
+    runPath_ = settings.value("run").toString();
+}
+
+void StudioState::save() const
+{
+    QSettings settings;
+    settings.setValue("recentFiles", recent_);
+    settings.setValue("dataset", datasetPath_);
+    settings.setValue("model", modelPath_);
+    settings.setValue("run", runPath_);
+}
+
+} // namespace sft::ui

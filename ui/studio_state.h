@@ -1,0 +1,56 @@
+#pragma once
+// What the views share: the dataset, model and run in use, the status-bar line and the jobs
+// running now (so the window can ask before closing and stop them cleanly). Persisted in
+// QSettings so the next start shows the last dataset and run.
+
+#include <QObject>
+#include <QString>
+#include <QStringList>
+
+#include <vector>
+
+namespace sft::ui {
+
+class JobRunner;
+
+class StudioState : public QObject {
+    Q_OBJECT
+public:
+    explicit StudioState(QObject* parent = nullptr);
+
+    QString datasetPath() const { return datasetPath_; }
+    QString modelPath() const { return modelPath_; }
+    QString runPath() const { return runPath_; }
+    QStringList recentFiles() const { return recent_; }
+
+    void setDatasetPath(const QString& path);
+    void setModelPath(const QString& path);
+    void setRunPath(const QString& path);
+
+    // One line for the status bar: current job, tokens/s, ETA.
+    void setJobStatus(const QString& text);
+
+    void jobStarted(JobRunner* job);
+    void jobEnded(JobRunner* job);
+    const std::vector<JobRunner*>& runningJobs() const { return jobs_; }
+
+    void restore(); // from QSettings
+    void save() const;
+
+Q_SIGNALS:
+    void datasetPathChanged(const QString& path);
+    void modelPathChanged(const QString& path);
+    void runPathChanged(const QString& path);
+    void jobStatusChanged(const QString& text);
+    void jobsChanged();
+    void recentFilesChanged();
+
+private:
+    void addRecent(const QString& path);
+
+    QString datasetPath_, modelPath_, runPath_;
+    QStringList recent_;
+    std::vector<JobRunner*> jobs_;
+};
+
+} // namespace sft::ui

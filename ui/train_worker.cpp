@@ -1,0 +1,74 @@
+#include "ui/train_worker.h"
+
+#include "core/data/dataset.h"
+#include "core/hub/model_cache.h"
+#include "core/io/model_folder.h"
+#include "core/train/trainer.h"
+
+#include <chrono>
+
+namespace sft::ui {
+
+namespace {
+
+// Hands each report to the UI thread; estimates the time left from the steps done so far.
+class PostingObserver : public TrainObserver {
+public:
+    explicit PostingObserver(TrainWorker* worker) : worker_(worker) {}
+
+    void onStep(const StepPoint& p) override
+    {
+        const auto now = std::chrono::steady_clock::now();
+        if (p.step == firstStep_ || firstStep_ < 0) {
+            firstStep_ = p.step;
+            start_ = now;
+        }
+        const int64_t done = p.step - firstStep_ + 1;
+        const double perStep = std::chrono::duration<double>(now - start_).count() / double(done);
+        const double eta = perStep * double(p.totalSteps - p.step - 1);
+        worker_->post([w = worker_, p, eta] { Q_EMIT w->stepDone(p, eta); });
+    }
+    void onEvaluation(const EvalPoint& p) override
+    {
+        worker_->post([w = worker_, p] { Q_EMIT w->evaluated(p); });
+    }
+    void onSample(int64_t epoch, const std::string& text) override
+    {
+        worker_->post([w = worker_, epoch, t = QString::fromStdString(text)] { Q_EMIT w->sampled(epoch, t); });
+    }
+    void onMessage(const std::string& text) override { say(QString::fromStdString(text)); }
+    void say(const QString& text)
+    {
+        worker_->post([w = worker_, text] { Q_EMIT w->message(text); });
+    }
+
+private:
+    TrainWorker* worker_;
+    int64_t firstStep_ = -1;
+    std::chrono::steady_clock::time_point start_;
+};
+
+} // namespace
+
+TrainWorker::TrainWorker(StudioState* state, QObject* parent) : JobRunner(tr("Training"), state, parent) {}
+
+bool TrainWorker::startRun(const TrainRequest& request)
+{
+    request.options.validate();
+    return start([this, request] {
+        PostingObserver observer(this);
+        observer.say(tr("Loading %1 and %2").arg(request.model, request.dataset));
+        const std::string modelDir = resolveModel(request.model.toStdString());
+        TrainInputs inputs{loadModelFolder(modelDir), loadTokenizer(modelDir),
+                           loadDataset(request.dataset.toStdString(),
+                                       request.skipBadEntries ? BadEntries::Skip : BadEntries::Refuse)};
+        for (const EntryProblem& p : inputs.dataset.skipped)
+            observer.say(tr("Skipped %1").arg(QString::fromStdString(p.describe())));
+        const TrainResult result = train(inputs, request.options, request.runDir.toStdString(), observer, control());
+        post([this, result] {
+            Q_EMIT runSaved(QString::fromStdString(result.checkpoint), result.stopped, result.steps);
+        });
+    });
+}
+
+} // namespace sft::ui
