@@ -17,6 +17,7 @@ const std::vector<Command>& commands()
     static const std::vector<Command> all = {
         {"init", "make a model folder with random GPT-2 weights", cmdInit},
         {"tokenize", "print GPT-2 token IDs of a text or of every dataset entry", cmdTokenize},
+        {"dataset", "check a dataset: entries, split, invalid entries, token lengths; fetch the chapter-7 file", cmdDataset},
         {"logits", "print a model's logits for token IDs as JSON", cmdLogits},
         {"eval-loss", "print a model's mean loss on a dataset split", cmdEvalLoss},
         {"train", "fine-tune a model on an instruction dataset", cmdTrain},

@@ -7,6 +7,7 @@ namespace sft::cli {
 
 int cmdInit(const QStringList& args);
 int cmdTokenize(const QStringList& args);
+int cmdDataset(const QStringList& args);
 int cmdLogits(const QStringList& args);
 int cmdEvalLoss(const QStringList& args);
 int cmdTrain(const QStringList& args);

@@ -13,9 +13,9 @@
 #include <QApplication>
 #include <QDir>
 #include <QElapsedTimer>
-#include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QSettings>
+#include <QSpinBox>
 #include <QTableView>
 #include <QTest>
 
@@ -94,8 +94,12 @@ int main(int argc, char** argv)
 
     auto* playground = qobject_cast<sft::ui::PlaygroundView*>(window.view(MainWindow::View::Playground));
     window.showView(MainWindow::View::Playground);
-    if (auto* instruction = playground->findChild<QPlainTextEdit*>("instruction"))
-        instruction->setPlainText("Rewrite the sentence using a simile: The car is very fast.");
+    if (auto* instruction = playground->findChild<QPlainTextEdit*>("instructionEdit"))
+        instruction->setPlainText("Rewrite the sentence using a simile.");
+    if (auto* input = playground->findChild<QPlainTextEdit*>("inputEdit"))
+        input->setPlainText("The car is very fast.");
+    if (auto* maxTokens = playground->findChild<QSpinBox*>("maxTokensSpin"))
+        maxTokens->setValue(60);
     playground->generateAnswers();
     settle(window);
     ok &= save(window, out, "playground");

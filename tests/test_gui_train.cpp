@@ -154,6 +154,8 @@ private Q_SLOTS:
             QCOMPARE(chart->valSeries()->at(i).y(), points[size_t(i)].valLoss);
         QCOMPARE(child<QSpinBox>(&view, "batchSize")->value(), 4);
         QCOMPARE(child<QSpinBox>(&view, "maxSteps")->value(), 12);
+        const auto* progress = child<QProgressBar>(&view, "progress");
+        QCOMPARE(progress->value(), progress->maximum());
         QCOMPARE(state.runPath(), runDir);
     }
 

@@ -31,6 +31,7 @@
 #include <QToolButton>
 #include <QVBoxLayout>
 
+#include <algorithm>
 #include <cmath>
 
 namespace sft::ui {
@@ -344,6 +345,9 @@ void TrainView::openRun(const QString& runDir)
             showOptions(TrainOptions::fromJson(run.at("options")));
         chart_->setPoints(readEvalPoints(runDir.toStdString()));
         runDir_->setText(runDir);
+        const int64_t steps = run.value("steps_done", int64_t(0));
+        progress_->setRange(0, int(std::max<int64_t>(1, steps)));
+        progress_->setValue(run.value("status", std::string()) == "finished" ? progress_->maximum() : int(steps));
         status_->setText(tr("Run %1: %2, %3 steps").arg(QDir(runDir).dirName(),
                                                          QString::fromStdString(run.value("status", std::string("?"))))
                              .arg(run.value("steps_done", int64_t(0))));
