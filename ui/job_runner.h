@@ -6,6 +6,7 @@
 #include "core/util/job_control.h"
 
 #include <QObject>
+#include <QPointer>
 #include <QString>
 
 #include <functional>
@@ -50,7 +51,8 @@ private:
     void onThreadFinished();
 
     QString name_;
-    StudioState* state_;
+    // Guarded: the window may destroy the state before the views that own runners.
+    QPointer<StudioState> state_;
     QThread* thread_ = nullptr;
     std::shared_ptr<JobControl> control_ = std::make_shared<JobControl>();
     bool running_ = false;
