@@ -7,34 +7,20 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QProcess>
-#include <QRandomGenerator>
 #include <QTemporaryDir>
 #include <QtTest>
 
 #include <csignal>
 
 using sft::test::FakeHubServer;
+using sft::test::fileBytes;
+using sft::test::randomBytes;
 using sft::test::FileFaults;
 using sft::test::runStudio;
 
 namespace {
 
 const QString kRepo = "openai-community/gpt2-medium";
-
-QByteArray randomBytes(int size, quint32 seed)
-{
-    QByteArray bytes(size, '\0');
-    QRandomGenerator generator(seed);
-    for (char& c : bytes)
-        c = char(generator.bounded(256));
-    return bytes;
-}
-
-QByteArray fileBytes(const QString& path)
-{
-    QFile file(path);
-    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
-}
 
 } // namespace
 

@@ -13,7 +13,6 @@
 #include <QDirIterator>
 #include <QElapsedTimer>
 #include <QFile>
-#include <QRandomGenerator>
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -24,27 +23,14 @@
 
 using namespace sft;
 using sft::test::FakeHubServer;
+using sft::test::fileBytes;
+using sft::test::randomBytes;
 using sft::test::FileFaults;
 
 namespace {
 
 const QString kRepo = "openai-community/gpt2";
 const DownloadTimeouts kQuick{2000, 1000};
-
-QByteArray randomBytes(int size, quint32 seed)
-{
-    QByteArray bytes(size, '\0');
-    QRandomGenerator generator(seed);
-    for (char& c : bytes)
-        c = char(generator.bounded(256));
-    return bytes;
-}
-
-QByteArray fileBytes(const QString& path)
-{
-    QFile file(path);
-    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
-}
 
 std::optional<DownloadError> downloadError(const std::function<void()>& attempt)
 {

@@ -3,6 +3,7 @@
 
 #include "core/model/gpt.h"
 #include "core/util/error.h"
+#include "tests/support/model_fixture.h"
 
 #include <QtTest>
 
@@ -29,16 +30,7 @@ GptConfig smallConfig()
 
 // Weights far larger than GPT-2's 0.02 init, so that every term of the forward pass moves
 // the logits visibly and a wrong term cannot hide below the tolerance.
-Gpt randomModel(const GptConfig& config, uint64_t seed = 1)
-{
-    Gpt model(config);
-    torch::manual_seed(seed);
-    torch::NoGradGuard noGrad;
-    for (auto& p : model->parameters())
-        p.copy_(torch::randn_like(p) * 0.5);
-    model->eval();
-    return model;
-}
+Gpt randomModel(const GptConfig& config, uint64_t seed = 1) { return sft::test::randomGpt(config, seed); }
 
 torch::Tensor ids(std::vector<int64_t> values) { return torch::tensor(values, torch::kLong).unsqueeze(0); }
 

@@ -3,6 +3,7 @@
 // by instruction with their differences marked, and exactly the settings that differ.
 
 #include "tests/support/test_support.h"
+#include "tests/support/widget_lookup.h"
 #include "ui/compare_view.h"
 #include "ui/diff_html.h"
 #include "ui/studio_state.h"
@@ -65,10 +66,7 @@ class TestGuiCompare : public QObject {
     template <class T>
     static T* get(CompareView& view, const char* name)
     {
-        T* widget = view.findChild<T*>(name);
-        if (!widget)
-            qFatal("no widget named %s", name);
-        return widget;
+        return sft::test::namedChild<T>(&view, name);
     }
 
     static QList<int> pointCounts(CompareView& view)

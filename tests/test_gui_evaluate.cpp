@@ -11,6 +11,7 @@
 #include "core/train/run_directory.h"
 #include "tests/support/model_fixture.h"
 #include "tests/support/test_support.h"
+#include "tests/support/widget_lookup.h"
 #include "ui/diff_html.h"
 #include "ui/evaluate_view.h"
 #include "ui/studio_state.h"
@@ -53,10 +54,7 @@ struct Harness {
     template <class T>
     T* get(const char* name)
     {
-        T* widget = view.findChild<T*>(name);
-        if (!widget)
-            qFatal("no widget named %s", name);
-        return widget;
+        return sft::test::namedChild<T>(&view, name);
     }
     QTableView* table() { return get<QTableView>("responsesTable"); }
     int rows() { return table()->model()->rowCount(); }

@@ -19,7 +19,6 @@
 #include <QLineEdit>
 #include <QProgressBar>
 #include <QPushButton>
-#include <QRandomGenerator>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QTemporaryDir>
@@ -29,26 +28,13 @@
 using namespace sft;
 using namespace sft::ui;
 using sft::test::FakeHubServer;
+using sft::test::fileBytes;
+using sft::test::randomBytes;
 using sft::test::FileFaults;
 
 namespace {
 
 constexpr int kTimeoutMs = 60000;
-
-QByteArray randomBytes(int size, quint32 seed)
-{
-    QByteArray bytes(size, '\0');
-    QRandomGenerator generator(seed);
-    for (char& c : bytes)
-        c = char(generator.bounded(256));
-    return bytes;
-}
-
-QByteArray fileBytes(const QString& path)
-{
-    QFile file(path);
-    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
-}
 
 template <typename T> T* child(const QWidget& view, const QString& name)
 {

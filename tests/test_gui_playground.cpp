@@ -6,6 +6,7 @@
 #include "core/io/model_folder.h"
 #include "tests/support/model_fixture.h"
 #include "tests/support/test_support.h"
+#include "tests/support/widget_lookup.h"
 #include "ui/checkpoint_picker.h"
 #include "ui/playground_view.h"
 #include "ui/studio_state.h"
@@ -35,10 +36,7 @@ struct Harness {
     template <class T>
     T* get(const char* name)
     {
-        T* widget = view.findChild<T*>(name);
-        if (!widget)
-            qFatal("no widget named %s", name);
-        return widget;
+        return sft::test::namedChild<T>(&view, name);
     }
     QPlainTextEdit* text(const char* name) { return get<QPlainTextEdit>(name); }
     bool idle() { return get<QPushButton>("generateButton")->isEnabled(); }

@@ -9,6 +9,7 @@
 #include "core/train/run_metrics.h"
 #include "core/util/files.h"
 #include "tests/support/model_fixture.h"
+#include "tests/support/widget_lookup.h"
 #include "ui/loss_chart.h"
 #include "ui/main_window.h"
 #include "ui/studio_state.h"
@@ -32,6 +33,7 @@
 
 using namespace sft;
 using namespace sft::ui;
+using sft::test::namedChild;
 
 namespace {
 
@@ -56,15 +58,6 @@ private:
     qint64 maxGapMs_ = 0;
 };
 
-template <typename T>
-T* child(QWidget* parent, const char* name)
-{
-    T* widget = parent->findChild<T*>(name);
-    if (!widget)
-        qFatal("no widget named %s", name);
-    return widget;
-}
-
 } // namespace
 
 class TestGuiTrain : public QObject {
@@ -75,14 +68,14 @@ private:
 
     void fillForm(TrainView& view, const QString& runDir, int maxSteps, int evalFreq)
     {
-        child<QLineEdit>(&view, "model")->setText(model_);
-        child<QLineEdit>(&view, "dataset")->setText(data_);
-        child<QLineEdit>(&view, "runDir")->setText(runDir);
+        namedChild<QLineEdit>(&view, "model")->setText(model_);
+        namedChild<QLineEdit>(&view, "dataset")->setText(data_);
+        namedChild<QLineEdit>(&view, "runDir")->setText(runDir);
         view.applyPreset(TrainView::Preset::QuickTest);
-        child<QSpinBox>(&view, "batchSize")->setValue(4);
-        child<QSpinBox>(&view, "maxSteps")->setValue(maxSteps);
-        child<QSpinBox>(&view, "evalFreq")->setValue(evalFreq);
-        child<QSpinBox>(&view, "evalIter")->setValue(1);
+        namedChild<QSpinBox>(&view, "batchSize")->setValue(4);
+        namedChild<QSpinBox>(&view, "maxSteps")->setValue(maxSteps);
+        namedChild<QSpinBox>(&view, "evalFreq")->setValue(evalFreq);
+        namedChild<QSpinBox>(&view, "evalIter")->setValue(1);
     }
 
 private Q_SLOTS:
@@ -108,20 +101,20 @@ private Q_SLOTS:
 
         QVERIFY(QTest::qWaitForWindowExposed(&view));
         EventLoopProbe probe;
-        QTest::mouseClick(child<QPushButton>(&view, "start"), Qt::LeftButton);
+        QTest::mouseClick(namedChild<QPushButton>(&view, "start"), Qt::LeftButton);
         QVERIFY(view.worker()->isRunning());
-        QVERIFY(!child<QPushButton>(&view, "start")->isEnabled());
+        QVERIFY(!namedChild<QPushButton>(&view, "start")->isEnabled());
         QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty(), kRunTimeoutMs);
         qInfo("largest event-loop delay during training: %lld ms", probe.maxGapMs());
         QVERIFY2(probe.maxGapMs() < 100, qPrintable(QString::number(probe.maxGapMs())));
         QCOMPARE(finished.first().at(0).toBool(), true);
 
-        const auto* progress = child<QProgressBar>(&view, "progress");
+        const auto* progress = namedChild<QProgressBar>(&view, "progress");
         QCOMPARE(progress->maximum(), 12);
         QCOMPARE(progress->value(), progress->maximum());
         const auto metrics = readEvalPoints(runDir.toStdString());
         QCOMPARE(metrics.size(), size_t(4)); // steps 0, 3, 6, 9
-        const auto* chart = child<LossChart>(&view, "lossChart");
+        const auto* chart = namedChild<LossChart>(&view, "lossChart");
         QCOMPARE(chart->trainSeries()->count(), int(metrics.size()));
         QCOMPARE(chart->valSeries()->count(), int(metrics.size()));
         QCOMPARE(chart->trainSeries()->at(3), QPointF(9, metrics[3].trainLoss));
@@ -136,8 +129,8 @@ private Q_SLOTS:
         TrainView view(&state);
         view.openRun(tmp_.filePath("run-a"));
         const auto points = readEvalPoints(tmp_.filePath("run-a").toStdString());
-        child<QComboBox>(&view, "xAxis")->setCurrentIndex(1);
-        const auto* chart = child<LossChart>(&view, "lossChart");
+        namedChild<QComboBox>(&view, "xAxis")->setCurrentIndex(1);
+        const auto* chart = namedChild<LossChart>(&view, "lossChart");
         QCOMPARE(chart->valSeries()->at(2), QPointF(double(points[2].tokensSeen), points[2].valLoss));
     }
 
@@ -148,13 +141,13 @@ private Q_SLOTS:
         const QString runDir = tmp_.filePath("run-a");
         view.openRun(runDir);
         const auto points = readEvalPoints(runDir.toStdString());
-        const auto* chart = child<LossChart>(&view, "lossChart");
+        const auto* chart = namedChild<LossChart>(&view, "lossChart");
         QCOMPARE(chart->trainSeries()->count(), int(points.size()));
         for (int i = 0; i < int(points.size()); ++i)
             QCOMPARE(chart->valSeries()->at(i).y(), points[size_t(i)].valLoss);
-        QCOMPARE(child<QSpinBox>(&view, "batchSize")->value(), 4);
-        QCOMPARE(child<QSpinBox>(&view, "maxSteps")->value(), 12);
-        const auto* progress = child<QProgressBar>(&view, "progress");
+        QCOMPARE(namedChild<QSpinBox>(&view, "batchSize")->value(), 4);
+        QCOMPARE(namedChild<QSpinBox>(&view, "maxSteps")->value(), 12);
+        const auto* progress = namedChild<QProgressBar>(&view, "progress");
         QCOMPARE(progress->value(), progress->maximum());
         QCOMPARE(state.runPath(), runDir);
     }
@@ -165,12 +158,12 @@ private Q_SLOTS:
         TrainView view(&state);
         const QString runDir = tmp_.filePath("run-stopped");
         fillForm(view, runDir, 0, 2);
-        child<QSpinBox>(&view, "epochs")->setValue(3);
+        namedChild<QSpinBox>(&view, "epochs")->setValue(3);
         QSignalSpy steps(view.worker(), &TrainWorker::stepDone);
         QSignalSpy finished(view.worker(), &JobRunner::finished);
         QVERIFY(view.startTraining());
         QTRY_VERIFY_WITH_TIMEOUT(steps.size() >= 3, kRunTimeoutMs);
-        QTest::mouseClick(child<QPushButton>(&view, "stop"), Qt::LeftButton);
+        QTest::mouseClick(namedChild<QPushButton>(&view, "stop"), Qt::LeftButton);
         QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty(), kRunTimeoutMs);
 
         const nlohmann::json run = RunDirectory::open(runDir.toStdString()).readRunJson();
@@ -191,7 +184,7 @@ private Q_SLOTS:
         TrainView* view = window.trainView();
         const QString runDir = tmp_.filePath("run-closed");
         fillForm(*view, runDir, 0, 2);
-        child<QSpinBox>(view, "epochs")->setValue(3);
+        namedChild<QSpinBox>(view, "epochs")->setValue(3);
         QSignalSpy steps(view->worker(), &TrainWorker::stepDone);
         QVERIFY(view->startTraining());
         QTRY_VERIFY_WITH_TIMEOUT(steps.size() >= 1, kRunTimeoutMs);

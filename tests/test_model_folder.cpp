@@ -7,6 +7,7 @@
 #include "core/io/safetensors.h"
 #include "core/util/error.h"
 #include "core/util/files.h"
+#include "tests/support/model_fixture.h"
 #include "tests/support/test_support.h"
 
 #include <QTemporaryDir>
@@ -32,16 +33,7 @@ GptConfig tinyConfig()
     return c;
 }
 
-Gpt randomModel(const GptConfig& config, uint64_t seed = 5)
-{
-    Gpt model(config);
-    torch::manual_seed(seed);
-    torch::NoGradGuard noGrad;
-    for (auto& p : model->parameters())
-        p.copy_(torch::randn_like(p) * 0.5);
-    model->eval();
-    return model;
-}
+Gpt randomModel(const GptConfig& config, uint64_t seed = 5) { return sft::test::randomGpt(config, seed); }
 
 torch::Tensor sampleIds() { return torch::tensor(std::vector<int64_t>{3, 60, 17, 0, 42, 9}).unsqueeze(0); }
 

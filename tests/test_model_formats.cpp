@@ -7,6 +7,7 @@
 #include "core/io/safetensors.h"
 #include "core/util/error.h"
 #include "core/util/files.h"
+#include "tests/support/model_fixture.h"
 
 #include <QTemporaryDir>
 #include <QtTest>
@@ -31,16 +32,7 @@ GptConfig smallConfig(int64_t embDim, int64_t heads, int64_t layers = 2)
     return c;
 }
 
-Gpt randomModel(const GptConfig& config)
-{
-    Gpt model(config);
-    torch::manual_seed(7);
-    torch::NoGradGuard noGrad;
-    for (auto& p : model->parameters())
-        p.copy_(torch::randn_like(p) * 0.3);
-    model->eval();
-    return model;
-}
+Gpt randomModel(const GptConfig& config) { return sft::test::randomGpt(config, 7, 0.3); }
 
 torch::Tensor sampleIds() { return torch::tensor(std::vector<int64_t>{3, 39, 17, 0, 22}).unsqueeze(0); }
 

@@ -10,6 +10,7 @@
 #include "core/io/tf_checkpoint.h"
 #include "core/util/error.h"
 #include "core/util/files.h"
+#include "tests/support/model_fixture.h"
 #include "tests/support/tf_checkpoint_writer.h"
 
 #include <QTemporaryDir>
@@ -37,13 +38,9 @@ GptConfig tinyConfig()
 
 Gpt randomModel(const GptConfig& config)
 {
-    Gpt model(config);
-    torch::manual_seed(11);
+    Gpt model = sft::test::randomGpt(config, 11);
     torch::NoGradGuard noGrad;
-    for (auto& p : model->parameters())
-        p.copy_(torch::randn_like(p) * 0.5);
     model->lm_head->weight.copy_(model->wte->weight); // OpenAI's GPT-2 computes logits with wte
-    model->eval();
     return model;
 }
 

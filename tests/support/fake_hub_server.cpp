@@ -1,8 +1,10 @@
 #include "tests/support/fake_hub_server.h"
 
 #include <QCryptographicHash>
+#include <QFile>
 #include <QMetaObject>
 #include <QMutexLocker>
+#include <QRandomGenerator>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QThread>
@@ -299,6 +301,21 @@ QList<SeenRequest> FakeHubServer::requests() const
 {
     QMutexLocker lock(&mutex_);
     return requests_;
+}
+
+QByteArray randomBytes(int size, quint32 seed)
+{
+    QByteArray bytes(size, '\0');
+    QRandomGenerator generator(seed);
+    for (char& c : bytes)
+        c = char(generator.bounded(256));
+    return bytes;
+}
+
+QByteArray fileBytes(const QString& path)
+{
+    QFile file(path);
+    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
 }
 
 } // namespace sft::test

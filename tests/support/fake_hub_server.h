@@ -75,4 +75,8 @@ private:
     quint16 hubPort_ = 0;
 };
 
+// Model-file stand-ins for the server to serve, and what a download left on disk.
+QByteArray randomBytes(int size, quint32 seed);
+QByteArray fileBytes(const QString& path); // empty when unreadable
+
 } // namespace sft::test

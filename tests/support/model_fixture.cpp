@@ -7,9 +7,22 @@
 #include "core/util/files.h"
 #include "tests/support/test_support.h"
 
+#include <torch/torch.h>
+
 #include <nlohmann/json.hpp>
 
 namespace sft::test {
+
+Gpt randomGpt(const GptConfig& config, uint64_t seed, double scale)
+{
+    Gpt model(config);
+    torch::manual_seed(seed);
+    torch::NoGradGuard noGrad;
+    for (auto& p : model->parameters())
+        p.copy_(torch::randn_like(p) * scale);
+    model->eval();
+    return model;
+}
 
 std::string makeTinyModelFolder(const QString& dir, unsigned seed)
 {

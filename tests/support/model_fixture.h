@@ -2,12 +2,18 @@
 // Small model folders and dataset slices made by the tests themselves, the way a user gets
 // them (init, a copy of part of a dataset), so tests of later stages start in seconds.
 
+#include "core/model/gpt.h"
+
 #include <QString>
 
+#include <cstdint>
 #include <string>
 
 namespace sft::test {
 
+// A model of `config` in eval mode with every parameter drawn from normal(0, scale): larger
+// than GPT-2's 0.02 so that logits differ clearly and format round trips are tested sharply.
+Gpt randomGpt(const GptConfig& config, uint64_t seed, double scale = 0.5);
 // A "tiny" GPT-2 model folder (random GPT-2 initialisation) with the shared GPT-2 tokenizer.
 std::string makeTinyModelFolder(const QString& dir, unsigned seed = 1);
 // The first `count` entries of the chapter's dataset as a JSON array file.
