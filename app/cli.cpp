@@ -1,8 +1,10 @@
 #include "app/cli.h"
 
+#include "app/cli_man_page.h"
 #include "app/cli_support.h"
 #include "app/commands.h"
 #include "core/model/threads.h"
+#include "core/train/version_text.h"
 #include "core/util/error.h"
 
 #include <c10/util/Exception.h>
@@ -37,20 +39,23 @@ bool isSubcommand(const QString& word)
     for (const Command& c : commands())
         if (c.name == word)
             return true;
-    return word == "help" || word == "--help" || word == "-h";
+    return word == "help" || word == "--help" || word == "-h" || word == "--version";
+}
+
+QString usageText()
+{
+    QString text = "Usage: sft-studio [DATASET|RUNDIR]        open the desktop app\n"
+                   "       sft-studio SUBCOMMAND [OPTIONS]     run headless\n"
+                   "       sft-studio --version                versions, BLAS and threads in use\n"
+                   "       sft-studio help [--man]             this text [as a manual page]\n\nSubcommands:\n";
+    for (const Command& c : commands())
+        text += QString("  %1 %2\n").arg(c.name, -14).arg(c.summary);
+    return text + "\n'sft-studio SUBCOMMAND --help' describes each one.\n";
 }
 
 namespace {
 
-void printUsage(FILE* out)
-{
-    std::fputs("Usage: sft-studio [DATASET|RUNDIR]        open the desktop app\n"
-               "       sft-studio SUBCOMMAND [OPTIONS]     run headless\n\nSubcommands:\n",
-               out);
-    for (const Command& c : commands())
-        std::fprintf(out, "  %-14s %s\n", c.name.toUtf8().constData(), c.summary.toUtf8().constData());
-    std::fputs("\n'sft-studio SUBCOMMAND --help' describes each one.\n", out);
-}
+void printUsage(FILE* out) { std::fputs(usageText().toLocal8Bit().constData(), out); }
 
 int fail(const std::string& message, int code)
 {
@@ -64,7 +69,15 @@ int run(const QStringList& args)
 {
     const QString name = args.value(0);
     if (name == "help" || name == "--help" || name == "-h") {
-        printUsage(stdout);
+        if (args.value(1) == "--man")
+            std::fputs(manPage().toUtf8().constData(), stdout);
+        else
+            printUsage(stdout);
+        return 0;
+    }
+    if (name == "--version") {
+        useAllCores(); // the thread count reported is the one commands run with
+        std::fputs(versionText().c_str(), stdout);
         return 0;
     }
     for (const Command& c : commands()) {

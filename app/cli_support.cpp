@@ -1,5 +1,8 @@
 #include "app/cli_support.h"
 
+#include "app/cli_help_sink.h"
+
+#include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QLocale>
 
@@ -13,6 +16,8 @@
 namespace sft::cli {
 
 namespace {
+
+QString* helpSink = nullptr;
 
 double nowSeconds()
 {
@@ -33,7 +38,19 @@ std::string formatDuration(double seconds)
     return buf;
 }
 
+QString helpText(const QCommandLineParser& parser, const QString& command)
+{
+    // Qt names the executable as it was started (a path); the user types the subcommand.
+    QString text = parser.helpText();
+    const QString started = "Usage: " + QCoreApplication::arguments().value(0);
+    if (text.startsWith(started))
+        text.replace(0, started.size(), "Usage: sft-studio " + command);
+    return text;
+}
+
 } // namespace
+
+void setHelpSink(QString* sink) { helpSink = sink; }
 
 Options::Options(const QString& command, const QString& description) : command_(command)
 {
@@ -60,7 +77,10 @@ bool Options::parse(const QStringList& args)
     if (!parser_.parse(full))
         throw UsageError(parser_.errorText().toStdString());
     if (parser_.isSet("help")) {
-        std::fputs(parser_.helpText().toLocal8Bit().constData(), stdout);
+        if (helpSink)
+            *helpSink = helpText(parser_, command_);
+        else
+            std::fputs(helpText(parser_, command_).toLocal8Bit().constData(), stdout);
         return false;
     }
     return true;

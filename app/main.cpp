@@ -20,7 +20,7 @@ int main(int argc, char** argv)
     QApplication app(argc, argv);
     QApplication::setApplicationName("SFT Studio");
     QApplication::setOrganizationName("sft-studio");
-    QApplication::setDesktopFileName("sft-studio");
+    QApplication::setDesktopFileName(SFT_APP_ID);
     sft::useAllCores();
     sft::ui::applyTheme(sft::ui::themeFromName(QSettings().value("theme").toString()));
     sft::ui::MainWindow window;

@@ -55,13 +55,14 @@ int main(int argc, char** argv)
 {
     QApplication app(argc, argv);
     const QStringList args = QApplication::arguments();
-    if (args.size() != 7) {
-        std::fprintf(stderr, "usage: screenshot_tour OUTDIR DATASET MODEL RUN RESPONSES OTHER_RUN\n");
+    if (args.size() != 8) {
+        std::fprintf(stderr, "usage: screenshot_tour OUTDIR DATASET MODEL RUN RESPONSES OTHER_RUN JUDGE_URL\n");
         return 2;
     }
     const QString out = args[1], dataset = args[2], model = args[3], run = args[4], responses = args[5], other = args[6];
     QSettings::setDefaultFormat(QSettings::IniFormat);
     QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, QDir(out).filePath(".settings"));
+    QSettings().setValue("judge/url", args[7]);
     sft::useAllCores();
     sft::ui::applyTheme(sft::ui::Theme::Light);
 

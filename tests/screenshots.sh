@@ -17,6 +17,16 @@ data="$shared/data/instruction-data.json"
 for r in run-a run-b; do
   "$studio" respond --model "$work/$r/checkpoints/final" --data "$data" --max-new-tokens 24 --out "$work/$r/responses-final.json"
 done
+# The stand-in judge scores both runs' answers into the files Evaluate and Compare look for.
+"$build/tests/fake_judge_server" > "$work/judge.log" &
+judge=$!
+trap 'kill $judge 2>/dev/null; rm -rf "$work"' EXIT
+until grep -q "listening on" "$work/judge.log"; do sleep 0.1; done
+judge_url="http://127.0.0.1:$(awk '/listening on/ {print $3}' "$work/judge.log")"
+for r in run-a run-b; do
+  "$studio" score --responses "$work/$r/responses-final.json" --judge-url "$judge_url" \
+    --out "$work/$r/scores-final-llama3-chapter.json" > /dev/null
+done
 mkdir -p "$root/docs/screenshots"
 xvfb-run -a -s "-screen 0 1600x1000x24" "$build/tests/screenshot_tour" "$root/docs/screenshots" \
-  "$data" "$work/run-a/checkpoints/final" "$work/run-a" "$work/run-a/responses-final.json" "$work/run-b"
+  "$data" "$work/run-a/checkpoints/final" "$work/run-a" "$work/run-a/responses-final.json" "$work/run-b" "$judge_url"

@@ -116,7 +116,11 @@ private Q_SLOTS:
         QVERIFY2(r.err.contains("--epochs") && r.err.contains("--help"), qPrintable(r.err));
         const auto help = test::runStudio({"train", "--help"});
         QCOMPARE(help.exitCode, 0);
-        QVERIFY(help.out.contains("--max-steps"));
+        for (const char* option : {"--max-steps", "--mask-prompt", "--lr-schedule", "--warmup-steps", "--warmup-ratio",
+                                   "--min-lr", "--grad-accum", "--max-grad-norm", "--early-stopping-patience",
+                                   "--early-stopping-min-delta", "--keep-best", "--save-every", "--keep-last",
+                                   "--precision", "--dropout", "--no-decay-bias-norm", "--resume", "--more-epochs"})
+            QVERIFY2(help.out.contains(option), option);
     }
 };
 

@@ -208,7 +208,7 @@ private Q_SLOTS:
         const auto r = test::runStudio(args);
         QCOMPARE(r.exitCode, 1);
         QVERIFY2(r.err.contains("sft-studio: error: model 'mistral' is not available on " + server.url() +
-                                "; pull it (sft-studio score --pull, or Models > Judge in the app) or pick one of: "
+                                "; pull it (sft-studio score --pull, or Pull in the app's Evaluate > Judge panel) or pick one of: "
                                 "llama3:latest, qwen2.5:7b"),
                  qPrintable(r.err));
     }

@@ -1,11 +1,16 @@
 // The Compare view on two run folders written here by hand: four loss series with the point
 // counts of each metrics.jsonl (a missing file gives empty curves, not an error), answers matched
-// by instruction with their differences marked, and exactly the settings that differ.
+// by instruction with their differences marked, exactly the settings that differ, and the judge's
+// scores of both sides with their difference per entry.
 
+#include "core/eval/judge_prompt.h"
+#include "core/eval/scores_file.h"
+#include "core/util/files.h"
 #include "tests/support/test_support.h"
 #include "tests/support/widget_lookup.h"
 #include "ui/compare_view.h"
 #include "ui/diff_html.h"
+#include "ui/scores_location.h"
 #include "ui/studio_state.h"
 
 #include <QChart>
@@ -43,6 +48,33 @@ QByteArray metrics(int rows)
                    .toUtf8() +
                "\n";
     return out;
+}
+
+// A scores file as `sft-studio score` writes it, for the answers in `responses`.
+void writeScores(const QString& responses, const std::string& model, const std::vector<std::optional<double>>& scores)
+{
+    sft::ScoreSetup setup;
+    setup.responsesPath = responses.toStdString();
+    setup.responsesSha256 = sft::sha256OfFile(setup.responsesPath);
+    setup.responseKey = "model_response";
+    setup.entries = scores.size();
+    setup.api = "ollama";
+    setup.model = model;
+    setup.promptName = "chapter";
+    setup.promptText = sft::JudgePrompt::chapter().text();
+    const QString out = scoresPathFor(responses, "model_response", QString::fromStdString(model), "chapter");
+    sft::ScoresFile file(out.toStdString(), setup, false);
+    for (size_t i = 0; i < scores.size(); ++i) {
+        sft::EntryScore e;
+        e.index = i;
+        e.status = scores[i] ? sft::ScoreStatus::Scored : sft::ScoreStatus::Unparseable;
+        e.score = scores[i];
+        e.samples = {scores[i] ? std::optional<int>(int(*scores[i])) : std::nullopt};
+        e.replies = {"{}"};
+        e.attempts = 1;
+        file.record(e);
+    }
+    file.writeResult(nlohmann::json::object());
 }
 
 QStringList addedWords(const QTextBrowser* pane)
@@ -167,6 +199,57 @@ private Q_SLOTS:
         auto* table = get<QTableWidget>(view, "answersTable");
         QCOMPARE(table->rowCount(), 1);
         QCOMPARE(table->item(0, 1)->text(), QString("Fruit."));
+    }
+
+    void scoresOfBothSidesAndTheirDifferencePerEntry()
+    {
+        const QString runD = dir_.filePath("run-d"), runE = dir_.filePath("run-e");
+        write(runD + "/run.json", R"({"status": "finished"})");
+        write(runE + "/run.json", R"({"status": "finished"})");
+        write(runD + "/responses-final.json", R"([
+            {"instruction": "Name a fruit.", "input": "", "output": "Apple.", "model_response": "Pear."},
+            {"instruction": "Add the numbers.", "input": "2 3", "output": "5", "model_response": "6"},
+            {"instruction": "Only D has this.", "input": "", "output": "x", "model_response": "x"}])");
+        write(runE + "/responses-final.json", R"([
+            {"instruction": "Add the numbers.", "input": "2 3", "output": "5", "model_response": "5"},
+            {"instruction": "Name a fruit.", "input": "", "output": "Apple.", "model_response": "An apple."}])");
+        writeScores(runD + "/responses-final.json", "llama3", {40, 70, 10});
+        writeScores(runE + "/responses-final.json", "llama3", {90, 55});
+        QTest::qWait(1100); // a newer file, listed first: the choice must go by judge, not by age
+        writeScores(runE + "/responses-final.json", "phi3", {10, std::nullopt});
+
+        StudioState state;
+        CompareView view(&state);
+        view.setRuns(runD, runE);
+        auto* scoresB = get<QComboBox>(view, "scoresComboB");
+        QCOMPARE(scoresB->count(), 2);
+        QCOMPARE(scoresB->itemText(0), QString("scores-final-phi3-chapter.json"));
+        QCOMPARE(scoresB->currentText(), QString("scores-final-llama3-chapter.json"));
+        auto* table = get<QTableWidget>(view, "answersTable");
+        QCOMPARE(table->rowCount(), 2);
+        const auto number = [&](int row, int column) { return table->item(row, column)->data(Qt::DisplayRole); };
+        QCOMPARE(table->item(0, 0)->text(), QString("Name a fruit."));
+        QCOMPARE(number(0, 3).toDouble(), 40.0);
+        QCOMPARE(number(0, 4).toDouble(), 55.0);
+        QCOMPARE(number(0, 5).toDouble(), 15.0);
+        QCOMPARE(number(1, 3).toDouble(), 70.0);
+        QCOMPARE(number(1, 4).toDouble(), 90.0);
+        QCOMPARE(number(1, 5).toDouble(), 20.0);
+        const QString summary = get<QLabel>(view, "scoreSummary")->text();
+        QVERIFY2(summary.contains("Mean score A 55.0, B 72.5. Entries scored on both sides: 2; on them B − A = +17.5"),
+                 qPrintable(summary));
+        QVERIFY2(summary.contains("B scores higher on 2, lower on 0, the same on 0."), qPrintable(summary));
+        QVERIFY(!summary.contains("different judges"));
+
+        table->sortItems(5, Qt::DescendingOrder);
+        QCOMPARE(table->item(0, 0)->text(), QString("Add the numbers."));
+
+        scoresB->setCurrentIndex(0);
+        Q_EMIT scoresB->activated(0);
+        QVERIFY(table->item(0, 4)->text().isEmpty() || table->item(1, 4)->text().isEmpty()); // phi3 could not score one
+        const QString other = get<QLabel>(view, "scoreSummary")->text();
+        QVERIFY2(other.contains("Entries scored on both sides: 1;") && other.contains("different judges"),
+                 qPrintable(other));
     }
 };
 

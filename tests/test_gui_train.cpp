@@ -11,12 +11,17 @@
 #include "tests/support/model_fixture.h"
 #include "tests/support/widget_lookup.h"
 #include "ui/loss_chart.h"
+#include "ui/data_view.h"
 #include "ui/main_window.h"
+#include "ui/step_chart.h"
 #include "ui/studio_state.h"
 #include "ui/train_view.h"
 #include "ui/train_worker.h"
 
 #include <QApplication>
+#include <QCheckBox>
+#include <QDoubleSpinBox>
+#include <QToolButton>
 #include <QComboBox>
 #include <QDir>
 #include <QElapsedTimer>
@@ -175,6 +180,90 @@ private Q_SLOTS:
         const LoadedModel reloaded = loadModelFolder(checkpoint);
         QVERIFY(reloaded.model);
         QVERIFY(!readEvalPoints(runDir.toStdString()).empty());
+    }
+
+    // The Advanced settings reach run.json, and the step chart draws each step's rate.
+    void advancedSettingsReachTheRun()
+    {
+        StudioState state;
+        TrainView view(&state);
+        const QString runDir = tmp_.filePath("run-advanced");
+        fillForm(view, runDir, 6, 3);
+        namedChild<QToolButton>(&view, "advancedToggle")->setChecked(true);
+        namedChild<QCheckBox>(&view, "maskPrompt")->setChecked(true);
+        namedChild<QComboBox>(&view, "lrSchedule")->setCurrentText("cosine");
+        namedChild<QSpinBox>(&view, "warmupSteps")->setValue(2);
+        namedChild<QSpinBox>(&view, "gradAccum")->setValue(2);
+        namedChild<QDoubleSpinBox>(&view, "maxGradNorm")->setValue(1.5);
+        namedChild<QSpinBox>(&view, "saveEvery")->setValue(3);
+        namedChild<QCheckBox>(&view, "keepBest")->setChecked(true);
+        namedChild<QComboBox>(&view, "precision")->setCurrentText("fp32");
+        namedChild<QDoubleSpinBox>(&view, "dropout")->setValue(0.1);
+        namedChild<QCheckBox>(&view, "noDecayBiasNorm")->setChecked(true);
+        QVERIFY(state.maskPrompt()); // the Data view colours what training will mask
+        DataView data(&state);
+        QVERIFY(namedChild<QCheckBox>(&data, "maskPromptCheck")->isChecked());
+        QSignalSpy finished(view.worker(), &JobRunner::finished);
+        QVERIFY(view.startTraining());
+        QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty(), kRunTimeoutMs);
+        QCOMPARE(finished.first().at(0).toBool(), true);
+
+        const nlohmann::json options = RunDirectory::open(runDir.toStdString()).readRunJson().at("options");
+        QVERIFY(options["mask_prompt"] == true);
+        QVERIFY(options["lr_schedule"] == "cosine");
+        QVERIFY(options["warmup_steps"] == 2);
+        QVERIFY(options["grad_accumulation"] == 2);
+        QVERIFY(options["max_grad_norm"] == 1.5);
+        QVERIFY(options["save_every"] == 3);
+        QVERIFY(options["keep_best"] == true);
+        QVERIFY(options["precision"] == "fp32");
+        QVERIFY(options["dropout"] == 0.1);
+        QVERIFY(options["decay_bias_and_norm"] == false);
+        QVERIFY(fileExists(runDir.toStdString() + "/checkpoints/best/model.safetensors"));
+        const auto steps = readStepPoints(runDir.toStdString());
+        QCOMPARE(steps.size(), size_t(6));
+        const auto* chart = namedChild<StepChart>(&view, "stepChart");
+        QTRY_COMPARE(chart->learningRateSeries()->count(), 6);
+        QCOMPARE(chart->learningRateSeries()->at(0), QPointF(0, steps[0].learningRate));
+
+        TrainView reopened(&state);
+        reopened.openRun(runDir);
+        QCOMPARE(namedChild<QComboBox>(&reopened, "lrSchedule")->currentText(), QString("cosine"));
+        QCOMPARE(namedChild<QDoubleSpinBox>(&reopened, "dropout")->value(), 0.1);
+        QCOMPARE(namedChild<StepChart>(&reopened, "stepChart")->gradNormSeries()->count(), 6);
+    }
+
+    // Resume continues a stopped run to its end, without repeating a row.
+    void resumeFinishesAStoppedRun()
+    {
+        StudioState state;
+        TrainView view(&state);
+        const QString runDir = tmp_.filePath("run-resumed");
+        fillForm(view, runDir, 8, 2);
+        QSignalSpy steps(view.worker(), &TrainWorker::stepDone);
+        QSignalSpy stopped(view.worker(), &JobRunner::finished);
+        QVERIFY(view.startTraining());
+        QTRY_VERIFY_WITH_TIMEOUT(steps.size() >= 2, kRunTimeoutMs);
+        view.stopTraining();
+        QTRY_VERIFY_WITH_TIMEOUT(!stopped.isEmpty(), kRunTimeoutMs);
+        QCOMPARE(RunDirectory::open(runDir.toStdString()).readRunJson().at("status").get<std::string>(),
+                 std::string("stopped"));
+
+        view.openRun(runDir);
+        QSignalSpy finished(view.worker(), &JobRunner::finished);
+        QTest::mouseClick(namedChild<QPushButton>(&view, "resume"), Qt::LeftButton);
+        QVERIFY(view.worker()->isRunning());
+        QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty(), kRunTimeoutMs);
+        QCOMPARE(finished.first().at(0).toBool(), true);
+        const nlohmann::json run = RunDirectory::open(runDir.toStdString()).readRunJson();
+        QCOMPARE(run.at("status").get<std::string>(), std::string("finished"));
+        const auto logged = readStepPoints(runDir.toStdString());
+        QCOMPARE(run.at("steps_done").get<int64_t>(), int64_t(8));
+        QCOMPARE(logged.size(), size_t(8));
+        for (size_t i = 0; i < logged.size(); ++i)
+            QCOMPARE(logged[i].step, int64_t(i));
+        const auto evals = readEvalPoints(runDir.toStdString());
+        QCOMPARE(namedChild<LossChart>(&view, "lossChart")->valSeries()->count(), int(evals.size()));
     }
 
     void closingDuringARunAsksThenStopsIt()

@@ -238,7 +238,7 @@ private Q_SLOTS:
             QCOMPARE(e.httpStatus(), 404);
             const std::string advice = api == JudgeApi::Ollama ? "pull it" : "load it in the server";
             QCOMPARE(std::string(e.what()), "model 'mistral' is not available on " + fake.url() + "; " +
-                                                (api == JudgeApi::Ollama ? std::string("pull it (sft-studio score --pull, or Models > Judge in the app)")
+                                                (api == JudgeApi::Ollama ? std::string("pull it (sft-studio score --pull, or Pull in the app's Evaluate > Judge panel)")
                                                                          : std::string("load it in the server")) +
                                                 " or pick one of: llama3:latest, qwen2.5:7b");
             QVERIFY(contains(e.what(), advice));

@@ -49,7 +49,7 @@ torch::Tensor sampleIds() { return torch::tensor(std::vector<int64_t>{3, 60, 17,
 // OpenAI's variables for `model` (openai/gpt-2 src/model.py): conv1d weights [1, in, out].
 void addOpenAiVariables(TfCheckpointWriter& writer, Gpt& model)
 {
-    const auto conv1d = [&](const std::string& name, torch::nn::Linear& l) {
+    const auto conv1d = [&](const std::string& name, sft::LoraLinear& l) {
         writer.add(name + "/w", l->weight.t().unsqueeze(0));
         writer.add(name + "/b", l->bias);
     };

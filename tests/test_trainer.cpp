@@ -11,6 +11,7 @@
 #include "core/util/error.h"
 #include "core/util/files.h"
 #include "tests/support/test_support.h"
+#include "tests/support/train_fixture.h"
 
 #include <QTemporaryDir>
 #include <QtTest>
@@ -18,41 +19,10 @@
 #include <torch/torch.h>
 
 using namespace sft;
+using sft::test::Recorder;
+using sft::test::tinyInputs;
 
 namespace {
-
-GptConfig tinyConfig()
-{
-    GptConfig c = GptConfig::preset("tiny");
-    c.contextLength = 128;
-    return c;
-}
-
-TrainInputs tinyInputs(uint64_t seed = 7)
-{
-    Gpt model(tinyConfig());
-    model->initWeights(seed);
-    return {LoadedModel{tinyConfig(), model, "tiny"},
-            Tokenizer::fromDirectory(test::sharedPath("data/gpt2-tokenizer")),
-            loadDataset(test::sharedPath("data/instruction-data.json"))};
-}
-
-// Records what the trainer reports.
-struct Recorder : TrainObserver {
-    std::vector<StepPoint> steps;
-    std::vector<EvalPoint> evals;
-    std::vector<std::string> samples;
-    JobControl* stopAfter = nullptr;
-    int64_t stopStep = -1;
-    void onStep(const StepPoint& p) override
-    {
-        steps.push_back(p);
-        if (stopAfter && p.step == stopStep)
-            stopAfter->requestCancel();
-    }
-    void onEvaluation(const EvalPoint& p) override { evals.push_back(p); }
-    void onSample(int64_t, const std::string& text) override { samples.push_back(text); }
-};
 
 TrainOptions quickOptions()
 {
@@ -80,7 +50,7 @@ private Q_SLOTS:
     // Mean cross-entropy over the counted targets, computed by hand from the logits.
     void lossIsMeanOverCountedTargets()
     {
-        Gpt model(tinyConfig());
+        Gpt model(test::tinyTrainConfig());
         model->initWeights(1);
         Example a{{10, 11, 12, 13, 14}, 0}, b{{20, 21}, 0};
         const Batch batch = collate({&a, &b}, CollateOptions{});
@@ -109,7 +79,7 @@ private Q_SLOTS:
         const Dataset data = loadDataset(test::sharedPath("data/instruction-data.json"));
         const std::vector<Entry> some(data.entries.begin(), data.entries.begin() + 8);
         const DataLoader loader(tokenizeEntries(some, PromptTemplate::alpaca(), tok), 8, false, false, 0, {});
-        Gpt model(tinyConfig());
+        Gpt model(test::tinyTrainConfig());
         model->initWeights(2);
         const Batch batch = loader.batch(0);
         QVERIFY((batch.targets == -100).any().item<bool>());

@@ -2,12 +2,16 @@
 
 #include "core/eval/answer_keys.h"
 #include "core/eval/answer_pairs.h"
+#include "core/eval/score_stats.h"
+#include "core/eval/scores_file.h"
 #include "core/train/run_directory.h"
 #include "core/train/run_metrics.h"
 #include "core/train/settings_diff.h"
 #include "core/util/error.h"
+#include "core/util/files.h"
 #include "ui/answer_detail.h"
 #include "ui/runs_loss_chart.h"
+#include "ui/scores_location.h"
 #include "ui/named.h"
 #include "ui/studio_state.h"
 
@@ -26,11 +30,15 @@
 #include <QTableWidget>
 #include <QVBoxLayout>
 
+#include <algorithm>
+
 namespace sft::ui {
 
 namespace {
 
 const char* const kSideNames[] = {"A", "B"};
+
+enum AnswerColumn { InstructionColumn, AnswerA, AnswerB, ScoreA, ScoreB, ScoreDelta };
 
 // A run folder as given, or the run holding a checkpoint (RUN/checkpoints/NAME) with the file
 // of that checkpoint's answers.
@@ -74,12 +82,45 @@ QTableWidget* makeTable(const QString& name, const QStringList& headers, QWidget
     return table;
 }
 
-Responses loadAnswers(const QString& file)
+std::string answerKeyOf(const QString& file)
 {
     const std::vector<std::string> keys = answerKeys(loadDataset(file.toStdString()));
     if (keys.empty())
         throw FormatError(file.toStdString() + " holds no answers (no field such as model_response)");
-    return loadResponses(file.toStdString(), keys.front());
+    return keys.front();
+}
+
+Responses loadAnswers(const QString& file)
+{
+    return loadResponses(file.toStdString(), answerKeyOf(file));
+}
+
+// Who judged, and how: scores of two sides are comparable only when this is the same.
+QString judgeOf(const QString& scoresFile)
+{
+    if (scoresFile.isEmpty())
+        return {};
+    try {
+        const ScoreSetup s = loadStoredScores(scoresFile.toStdString()).setup;
+        return QString::fromStdString(s.model + "\n" + s.promptName + "\n" + sha256Hex(s.promptText));
+    } catch (const std::exception&) {
+        return {};
+    }
+}
+
+// A number as display data, so the column sorts by value; empty when the entry has no score.
+QTableWidgetItem* scoreCell(const std::optional<double>& value)
+{
+    auto* item = new QTableWidgetItem;
+    if (value)
+        item->setData(Qt::DisplayRole, *value);
+    item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+    return item;
+}
+
+QString signedNumber(double value, int decimals = 1)
+{
+    return (value > 0 ? QStringLiteral("+") : QString()) + QString::number(value, 'f', decimals);
 }
 
 } // namespace
@@ -88,9 +129,12 @@ CompareView::CompareView(StudioState* state, QWidget* parent)
     : QWidget(parent),
       state_(state),
       chart_(named(new RunsLossChart(this), "lossChart")),
-      answers_(makeTable("answersTable", {tr("Instruction"), tr("A answer"), tr("B answer")}, this)),
+      answers_(makeTable("answersTable",
+                         {tr("Instruction"), tr("A answer"), tr("B answer"), tr("A score"), tr("B score"), tr("B − A")},
+                         this)),
       detail_(named(new AnswerDetail(tr("A answer"), tr("B answer"), this), "answerDetail")),
       answersSummary_(named(new QLabel(this), "answersSummary")),
+      scoreSummary_(named(new QLabel(this), "scoreSummary")),
       settings_(makeTable("settingsTable", {tr("Setting"), tr("A"), tr("B")}, this)),
       settingsSummary_(named(new QLabel(this), "settingsSummary")),
       status_(named(new QLabel(this), "statusLabel"))
@@ -99,14 +143,20 @@ CompareView::CompareView(StudioState* state, QWidget* parent)
     chooser->addWidget(buildSide(0, tr("Run or checkpoint A:")), 1);
     chooser->addWidget(buildSide(1, tr("Run or checkpoint B:")), 1);
 
-    for (int column : {0, 1})
-        answers_->setColumnWidth(column, 320);
+    for (int column : {InstructionColumn, AnswerA, AnswerB})
+        answers_->setColumnWidth(column, 300);
+    for (int column : {ScoreA, ScoreB, ScoreDelta})
+        answers_->setColumnWidth(column, 70);
+    answers_->horizontalHeader()->setStretchLastSection(false);
+    answers_->horizontalHeader()->setSectionResizeMode(AnswerB, QHeaderView::Stretch);
+    scoreSummary_->setWordWrap(true);
     auto* answersSplit = new QSplitter(Qt::Vertical, this);
     answersSplit->addWidget(answers_);
     answersSplit->addWidget(detail_);
     auto* answersTab = new QWidget(this);
     auto* answersLayout = new QVBoxLayout(answersTab);
     answersLayout->addWidget(answersSummary_);
+    answersLayout->addWidget(scoreSummary_);
     answersLayout->addWidget(answersSplit, 1);
 
     settings_->setColumnWidth(0, 260);
@@ -148,6 +198,8 @@ QWidget* CompareView::buildSide(size_t index, const QString& title)
     side.path->setPlaceholderText(tr("A run folder, or a checkpoint folder in one"));
     side.responses = named(new QComboBox(box), QStringLiteral("responsesCombo%1").arg(kSideNames[index]));
     side.responses->setToolTip(tr("Which answers of the run to compare (its responses-*.json files)"));
+    side.scores = named(new QComboBox(box), QStringLiteral("scoresCombo%1").arg(kSideNames[index]));
+    side.scores->setToolTip(tr("The judge's scores of these answers (score them in Evaluate)"));
     auto* browse = new QPushButton(tr("Browse…"), box);
     auto* layout = new QGridLayout(box);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -156,6 +208,8 @@ QWidget* CompareView::buildSide(size_t index, const QString& title)
     layout->addWidget(browse, 1, 1);
     layout->addWidget(new QLabel(tr("Answers:"), box), 2, 0, 1, 2);
     layout->addWidget(side.responses, 3, 0, 1, 2);
+    layout->addWidget(new QLabel(tr("Scores:"), box), 4, 0, 1, 2);
+    layout->addWidget(side.scores, 5, 0, 1, 2);
 
     connect(side.path, &QLineEdit::editingFinished, this, [this, index] {
         if (sides_[index].path->text() != sides_[index].run) {
@@ -171,7 +225,11 @@ QWidget* CompareView::buildSide(size_t index, const QString& title)
             reload();
         }
     });
-    connect(side.responses, &QComboBox::textActivated, this, &CompareView::showAnswers);
+    connect(side.responses, &QComboBox::textActivated, this, [this, index] {
+        listScores(index);
+        showAnswers();
+    });
+    connect(side.scores, &QComboBox::activated, this, &CompareView::showAnswers);
     return box;
 }
 
@@ -196,6 +254,38 @@ void CompareView::choose(size_t index, const QString& path)
             break;
         }
     }
+    listScores(index);
+}
+
+// The scores files of the side's chosen answers; the one made by the same judge and prompt as
+// the other side's is chosen, so the two columns are comparable.
+void CompareView::listScores(size_t index)
+{
+    Side& side = sides_[index];
+    side.scores->clear();
+    const QString file = side.responses->currentText();
+    QStringList found;
+    if (!side.run.isEmpty() && !file.isEmpty()) {
+        const QString path = QDir(side.run).filePath(file);
+        try {
+            found = scoresFilesFor(path, QString::fromStdString(answerKeyOf(path)));
+        } catch (const std::exception&) {
+            // showAnswers reports the unreadable answers file.
+        }
+    }
+    for (const QString& path : found)
+        side.scores->addItem(QFileInfo(path).fileName(), path);
+    side.scores->setEnabled(!found.isEmpty());
+    if (found.isEmpty()) {
+        side.scores->addItem(tr("(not scored)"));
+        return;
+    }
+    const QString otherJudge = judgeOf(sides_[1 - index].scores->currentData().toString());
+    for (int i = 0; i < side.scores->count() && !otherJudge.isEmpty(); ++i)
+        if (judgeOf(side.scores->itemData(i).toString()) == otherJudge) {
+            side.scores->setCurrentIndex(i);
+            break;
+        }
 }
 
 void CompareView::reload()
@@ -255,6 +345,7 @@ void CompareView::showAnswers()
     answers_->setRowCount(0);
     detail_->clear();
     answersSummary_->clear();
+    scoreSummary_->clear();
     std::array<QString, 2> files;
     for (size_t i = 0; i < sides_.size(); ++i) {
         if (sides_[i].run.isEmpty() || sides_[i].responses->currentText().isEmpty()) {
@@ -270,8 +361,47 @@ void CompareView::showAnswers()
         answersSummary_->setText(QString::fromStdString(e.what()));
         return;
     }
+    QStringList problems;
+    const SideScores scores = loadScores(problems);
+    fillAnswerRows(pairing, scores);
+    showScoreSummary(pairing, scores);
+    if (!problems.isEmpty())
+        scoreSummary_->setText(problems.join('\n'));
+    const auto same = std::count_if(pairing.pairs.begin(), pairing.pairs.end(),
+                                    [](const AnswerPair& p) { return p.answerA == p.answerB; });
+    answersSummary_->setText(tr("%1 entries answered by both (%2 identically); %3 only in A, %4 only in B.")
+                                 .arg(pairing.pairs.size())
+                                 .arg(same)
+                                 .arg(pairing.onlyInA)
+                                 .arg(pairing.onlyInB));
+    detail_->setTitles(tr("A: %1").arg(sides_[0].responses->currentText()),
+                       tr("B: %1").arg(sides_[1].responses->currentText()));
+}
+
+CompareView::SideScores CompareView::loadScores(QStringList& problems) const
+{
+    SideScores scores;
+    for (size_t i = 0; i < sides_.size(); ++i) {
+        const QString path = sides_[i].scores->currentData().toString();
+        if (path.isEmpty())
+            continue;
+        try {
+            for (const EntryScore& e : loadStoredScores(path.toStdString()).entries)
+                scores[i].push_back(e.status == ScoreStatus::Scored ? e.score : std::nullopt);
+        } catch (const std::exception& e) {
+            problems << QStringLiteral("%1: %2").arg(kSideNames[i], QString::fromStdString(e.what()));
+        }
+    }
+    return scores;
+}
+
+void CompareView::fillAnswerRows(const AnswerPairing& pairing, const SideScores& scores)
+{
+    const auto scoreAt = [&](size_t side, size_t index) {
+        return index < scores[side].size() ? scores[side][index] : std::nullopt;
+    };
+    answers_->setSortingEnabled(false);
     answers_->setRowCount(int(pairing.pairs.size()));
-    int same = 0;
     for (size_t row = 0; row < pairing.pairs.size(); ++row) {
         const AnswerPair& p = pairing.pairs[row];
         QString asked = QString::fromStdString(p.instruction);
@@ -280,18 +410,60 @@ void CompareView::showAnswers()
         asked += tr("\n\nReference answer:\n%1").arg(QString::fromStdString(p.reference));
         auto* instruction = cell(QString::fromStdString(p.instruction));
         instruction->setData(Qt::UserRole, asked);
-        answers_->setItem(int(row), 0, instruction);
-        answers_->setItem(int(row), 1, cell(QString::fromStdString(p.answerA)));
-        answers_->setItem(int(row), 2, cell(QString::fromStdString(p.answerB)));
-        same += p.answerA == p.answerB;
+        const int r = int(row);
+        answers_->setItem(r, InstructionColumn, instruction);
+        answers_->setItem(r, AnswerA, cell(QString::fromStdString(p.answerA)));
+        answers_->setItem(r, AnswerB, cell(QString::fromStdString(p.answerB)));
+        const std::optional<double> a = scoreAt(0, p.indexA), b = scoreAt(1, p.indexB);
+        answers_->setItem(r, ScoreA, scoreCell(a));
+        answers_->setItem(r, ScoreB, scoreCell(b));
+        answers_->setItem(r, ScoreDelta, scoreCell(a && b ? std::optional<double>(*b - *a) : std::nullopt));
     }
-    answersSummary_->setText(tr("%1 entries answered by both (%2 identically); %3 only in A, %4 only in B.")
-                                 .arg(pairing.pairs.size())
-                                 .arg(same)
-                                 .arg(pairing.onlyInA)
-                                 .arg(pairing.onlyInB));
-    detail_->setTitles(tr("A: %1").arg(sides_[0].responses->currentText()),
-                       tr("B: %1").arg(sides_[1].responses->currentText()));
+    answers_->setSortingEnabled(true);
+    answers_->horizontalHeader()->setSortIndicator(-1, Qt::AscendingOrder);
+}
+
+// The mean difference with a bootstrap interval over the entries both sides scored: whether B is
+// better than A by more than the judge's noise.
+void CompareView::showScoreSummary(const AnswerPairing& pairing, const SideScores& scores)
+{
+    if (scores[0].empty() || scores[1].empty()) {
+        scoreSummary_->setText(tr("Score both answer files in Evaluate (with the same judge and prompt) to see the "
+                                  "score of each entry and their difference here."));
+        return;
+    }
+    std::vector<std::optional<double>> deltas;
+    std::array<std::vector<std::optional<double>>, 2> paired;
+    int better = 0, worse = 0;
+    for (const AnswerPair& p : pairing.pairs) {
+        const auto a = p.indexA < scores[0].size() ? scores[0][p.indexA] : std::nullopt;
+        const auto b = p.indexB < scores[1].size() ? scores[1][p.indexB] : std::nullopt;
+        paired[0].push_back(a);
+        paired[1].push_back(b);
+        if (!a || !b)
+            continue;
+        deltas.push_back(*b - *a);
+        better += *b > *a;
+        worse += *b < *a;
+    }
+    const ScoreStats d = scoreStats(deltas);
+    if (d.scored == 0) {
+        scoreSummary_->setText(tr("No entry is scored on both sides."));
+        return;
+    }
+    const ScoreStats a = scoreStats(paired[0]), b = scoreStats(paired[1]);
+    QString text = tr("Mean score A %1, B %2. Entries scored on both sides: %3; on them B − A = %4 (95% CI %5 to %6); "
+                      "B scores higher on %7, lower on %8, the same on %9.")
+                       .arg(QString::number(a.mean, 'f', 1), QString::number(b.mean, 'f', 1))
+                       .arg(d.scored)
+                       .arg(signedNumber(d.mean), signedNumber(d.ciLow), signedNumber(d.ciHigh))
+                       .arg(better)
+                       .arg(worse)
+                       .arg(int(d.scored) - better - worse);
+    if (judgeOf(sides_[0].scores->currentData().toString()) != judgeOf(sides_[1].scores->currentData().toString()))
+        text += ' ' + tr("The two sides were scored by different judges or prompts, so their scores are not "
+                         "directly comparable.");
+    scoreSummary_->setText(text);
 }
 
 void CompareView::showSelectedPair()

@@ -1,16 +1,23 @@
 #pragma once
 // Compare: two runs, or two checkpoints, side by side: their loss curves overlaid, their answers
 // to the same test entries with the words that differ highlighted, and only the settings in
-// which they differ.
+// which they differ. Where both answer files have judge scores, each entry shows both scores and
+// their difference, with the mean difference and its 95% interval.
 
 #include <QWidget>
 
 #include <array>
+#include <optional>
+#include <vector>
 
 class QComboBox;
 class QLabel;
 class QLineEdit;
 class QTableWidget;
+
+namespace sft {
+struct AnswerPairing;
+}
 
 namespace sft::ui {
 
@@ -31,6 +38,7 @@ private:
     struct Side {
         QLineEdit* path;
         QComboBox* responses; // the run's responses-*.json files
+        QComboBox* scores;    // the judge's scores of the chosen answers (scores-*.json)
         QString run;
     };
 
@@ -39,7 +47,12 @@ private:
     void reload();
     void showCurves(QStringList& problems);
     void showSettings(QStringList& problems);
+    void listScores(size_t index);
     void showAnswers();
+    using SideScores = std::array<std::vector<std::optional<double>>, 2>; // per side, in its file's order
+    SideScores loadScores(QStringList& problems) const;
+    void fillAnswerRows(const AnswerPairing& pairing, const SideScores& scores);
+    void showScoreSummary(const AnswerPairing& pairing, const SideScores& scores);
     void showSelectedPair();
 
     StudioState* state_;
@@ -48,6 +61,7 @@ private:
     QTableWidget* answers_;
     AnswerDetail* detail_;
     QLabel* answersSummary_;
+    QLabel* scoreSummary_;
     QTableWidget* settings_;
     QLabel* settingsSummary_;
     QLabel* status_;

@@ -152,6 +152,10 @@ QWidget* DataView::buildOptions()
     connect(templateCombo_, &QComboBox::currentIndexChanged, this, &DataView::reload);
     connect(maxLength_, &QSpinBox::valueChanged, this, &DataView::showMaxLength);
     connect(maskPrompt_, &QCheckBox::toggled, this, &DataView::showSelectedEntry);
+    // One setting with the Train view's: the colours show what training will do.
+    maskPrompt_->setChecked(state_->maskPrompt());
+    connect(maskPrompt_, &QCheckBox::toggled, state_, &StudioState::setMaskPrompt);
+    connect(state_, &StudioState::maskPromptChanged, maskPrompt_, &QCheckBox::setChecked);
 
     auto* row = new QWidget;
     auto* layout = new QHBoxLayout(row);

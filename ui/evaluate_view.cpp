@@ -5,6 +5,7 @@
 #include "ui/answer_detail.h"
 #include "ui/answer_worker.h"
 #include "ui/checkpoint_picker.h"
+#include "ui/judge_panel.h"
 #include "ui/responses_table_model.h"
 #include "ui/run_setting.h"
 #include "ui/named.h"
@@ -61,7 +62,8 @@ EvaluateView::EvaluateView(StudioState* state, QWidget* parent)
       status_(named(new QLabel(this), "statusLabel")),
       file_(named(new QLabel(this), "fileLabel")),
       table_(named(new QTableView(this), "responsesTable")),
-      detail_(named(new AnswerDetail(tr("Reference answer"), tr("Model answer"), this), "answerDetail"))
+      detail_(named(new AnswerDetail(tr("Reference answer"), tr("Model answer"), this), "answerDetail")),
+      judge_(named(new JudgePanel(state, this), "judgePanel"))
 {
     sorted_->setSourceModel(rows_);
     sorted_->setSortRole(ResponsesTableModel::SortRole);
@@ -87,10 +89,20 @@ EvaluateView::EvaluateView(StudioState* state, QWidget* parent)
     fileRow->addWidget(new QLabel(tr("Answer field:"), this));
     fileRow->addWidget(answerKey_);
 
+    auto* answers = new QWidget(this);
+    auto* answersLayout = new QVBoxLayout(answers);
+    answersLayout->setContentsMargins(0, 0, 0, 0);
+    answersLayout->addLayout(fileRow);
+    answersLayout->addWidget(splitter, 1);
+    auto* sides = new QSplitter(Qt::Horizontal, this);
+    sides->addWidget(answers);
+    sides->addWidget(judge_);
+    sides->setStretchFactor(0, 3);
+    sides->setStretchFactor(1, 1);
+
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(buildControls());
-    layout->addLayout(fileRow);
-    layout->addWidget(splitter, 1);
+    layout->addWidget(sides, 1);
 
     connect(generate_, &QPushButton::clicked, this, &EvaluateView::generateAnswers);
     connect(cancel_, &QPushButton::clicked, this, &EvaluateView::cancel);
@@ -104,6 +116,7 @@ EvaluateView::EvaluateView(StudioState* state, QWidget* parent)
     connect(table_->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &EvaluateView::showSelectedRow);
     connect(checkpoint_, &CheckpointPicker::pathChanged, this, &EvaluateView::showExistingAnswers);
     connect(state_, &StudioState::runPathChanged, this, &EvaluateView::followRun);
+    connect(judge_, &JudgePanel::scoresChanged, rows_, &ResponsesTableModel::setScores);
 
     connectWorker();
 
@@ -131,6 +144,7 @@ void EvaluateView::connectWorker()
         file_->setText(tr("Showing %1").arg(shownPath(path)));
         answerKey_->clear();
         answerKey_->addItem("model_response");
+        judge_->setResponses(path, "model_response");
         setStatus(tr("Wrote %1 answers to %2").arg(answers).arg(shownPath(path)));
     });
     connect(worker_, &AnswerWorker::finished, this, &EvaluateView::onFinished);
@@ -222,6 +236,7 @@ void EvaluateView::showAnswerField(const QString& key)
     rows_->setRows(std::move(rows));
     detail_->clear();
     setStatus(tr("%1 answers in field \"%2\"").arg(rows_->rowCount()).arg(key));
+    judge_->setResponses(shownFile_, key);
 }
 
 void EvaluateView::showSelectedRow()
@@ -289,6 +304,7 @@ void EvaluateView::generateAnswers()
     rows_->setRows({});
     detail_->clear();
     shownFile_.clear();
+    judge_->setResponses({}, {});
     file_->setText(tr("Answers of %1, to be saved as %2").arg(CheckpointPicker::nameOf(model), shownPath(out)));
     answerKey_->clear();
     expectedRows_ = 0;
@@ -326,6 +342,7 @@ void EvaluateView::setRunning(bool running)
     batchSize_->setEnabled(!running);
     answerKey_->setEnabled(!running);
     progress_->setVisible(running);
+    judge_->setAnswersBusy(running);
 }
 
 void EvaluateView::setStatus(const QString& text)

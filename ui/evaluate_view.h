@@ -1,7 +1,8 @@
 #pragma once
 // Evaluate: answer the test split with a checkpoint (progress, cancel; rows appear a batch at a
 // time), or open an existing responses file; read instruction, reference and model answer side
-// by side with the words that differ highlighted.
+// by side with the words that differ highlighted; have a judge model score the answers (the
+// judge panel), the scores filling a sortable column.
 
 #include <QWidget>
 
@@ -18,6 +19,7 @@ namespace sft::ui {
 class AnswerDetail;
 class AnswerWorker;
 class CheckpointPicker;
+class JudgePanel;
 class ResponsesTableModel;
 class StudioState;
 
@@ -65,6 +67,7 @@ private:
     QLabel* file_;
     QTableView* table_;
     AnswerDetail* detail_;
+    JudgePanel* judge_;
     QString shownFile_;
     int expectedRows_ = 0;
 };

@@ -1,5 +1,6 @@
 #include "ui/main_window.h"
 
+#include "core/train/version_text.h"
 #include "ui/compare_view.h"
 #include "ui/data_view.h"
 #include "ui/evaluate_view.h"
@@ -160,7 +161,8 @@ void MainWindow::buildMenus()
                            tr("<b>SFT Studio</b><p>Supervised instruction fine-tuning of GPT-2 models on your own "
                               "machine: the workflow of chapter 7 of <i>Build a Large Language Model (From "
                               "Scratch)</i>, native and offline.</p><p>Every action is also a command: "
-                              "<tt>sft-studio help</tt>.</p>"));
+                              "<tt>sft-studio help</tt>.</p>")
+                               + "<pre>" + QString::fromStdString(versionText()).toHtmlEscaped() + "</pre>");
     });
 }
 

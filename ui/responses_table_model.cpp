@@ -28,6 +28,14 @@ void ResponsesTableModel::appendRows(const std::vector<ResponseRow>& rows)
     endInsertRows();
 }
 
+void ResponsesTableModel::setScores(const std::vector<std::optional<double>>& scores)
+{
+    for (size_t i = 0; i < rows_.size(); ++i)
+        rows_[i].score = i < scores.size() ? scores[i] : std::nullopt;
+    if (!rows_.empty())
+        Q_EMIT dataChanged(index(0, Score), index(rowCount() - 1, Score));
+}
+
 int ResponsesTableModel::rowCount(const QModelIndex& parent) const
 {
     return parent.isValid() ? 0 : int(rows_.size());

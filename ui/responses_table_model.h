@@ -26,6 +26,8 @@ public:
 
     void setRows(std::vector<ResponseRow> rows);
     void appendRows(const std::vector<ResponseRow>& rows);
+    // Scores in row order; rows beyond the list (or all, for an empty list) lose theirs.
+    void setScores(const std::vector<std::optional<double>>& scores);
     const ResponseRow& rowAt(int row) const { return rows_.at(size_t(row)); }
 
     int rowCount(const QModelIndex& parent = {}) const override;

@@ -38,6 +38,14 @@ void StudioState::setRunPath(const QString& path)
     Q_EMIT runPathChanged(path);
 }
 
+void StudioState::setMaskPrompt(bool mask)
+{
+    if (mask == maskPrompt_)
+        return;
+    maskPrompt_ = mask;
+    Q_EMIT maskPromptChanged(mask);
+}
+
 void StudioState::setJobStatus(const QString& text)
 {
     Q_EMIT jobStatusChanged(text);

@@ -22,10 +22,13 @@ public:
     QString modelPath() const { return modelPath_; }
     QString runPath() const { return runPath_; }
     QStringList recentFiles() const { return recent_; }
+    // Exercise 7.2's prompt masking: the Train view trains with it, the Data view colours by it.
+    bool maskPrompt() const { return maskPrompt_; }
 
     void setDatasetPath(const QString& path);
     void setModelPath(const QString& path);
     void setRunPath(const QString& path);
+    void setMaskPrompt(bool mask);
 
     // One line for the status bar: current job, tokens/s, ETA.
     void setJobStatus(const QString& text);
@@ -41,6 +44,7 @@ Q_SIGNALS:
     void datasetPathChanged(const QString& path);
     void modelPathChanged(const QString& path);
     void runPathChanged(const QString& path);
+    void maskPromptChanged(bool mask);
     void jobStatusChanged(const QString& text);
     void jobsChanged();
     void recentFilesChanged();
@@ -51,6 +55,7 @@ private:
     QString datasetPath_, modelPath_, runPath_;
     QStringList recent_;
     std::vector<JobRunner*> jobs_;
+    bool maskPrompt_ = false;
 };
 
 } // namespace sft::ui

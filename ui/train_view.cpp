@@ -5,6 +5,7 @@
 #include "core/train/train_options.h"
 #include "core/train/trainer.h"
 #include "ui/loss_chart.h"
+#include "ui/step_chart.h"
 #include "ui/studio_state.h"
 #include "ui/train_worker.h"
 
@@ -15,6 +16,7 @@
 #include <QDoubleSpinBox>
 #include <QDoubleValidator>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
@@ -101,6 +103,7 @@ TrainView::TrainView(StudioState* state, QWidget* parent)
         log(tr("Sample after epoch %1: %2").arg(epoch).arg(text));
     });
     connect(worker_, &TrainWorker::message, this, &TrainView::log);
+    connect(worker_, &TrainWorker::resumed, this, &TrainView::onResumed);
     connect(worker_, &TrainWorker::runSaved, this, [this](const QString& checkpoint, bool stopped, qint64 steps) {
         log((stopped ? tr("Stopped after %1 steps; model saved to %2") : tr("Finished %1 steps; model saved to %2"))
                 .arg(steps)
@@ -110,6 +113,8 @@ TrainView::TrainView(StudioState* state, QWidget* parent)
     connect(worker_, &TrainWorker::finished, this, &TrainView::onFinished);
     connect(state_, &StudioState::modelPathChanged, model_, &QLineEdit::setText);
     connect(state_, &StudioState::datasetPathChanged, dataset_, &QLineEdit::setText);
+    connect(maskPrompt_, &QCheckBox::toggled, state_, &StudioState::setMaskPrompt);
+    connect(state_, &StudioState::maskPromptChanged, maskPrompt_, &QCheckBox::setChecked);
     model_->setText(state_->modelPath());
     dataset_->setText(state_->datasetPath());
     applyPreset(Preset::Chapter7);
@@ -149,6 +154,8 @@ QWidget* TrainView::buildForm()
     maxSteps_ = spin(0, INT32_MAX, "maxSteps");
     maxSteps_->setSpecialValueText(tr("all epochs"));
     fullHead_ = new QCheckBox(tr("Output head at every position (the chapter's way; same loss, slower)"));
+    maskPrompt_ = new QCheckBox(tr("Mask the prompt: train on the response only (exercise 7.2)"));
+    maskPrompt_->setObjectName("maskPrompt");
 
     auto* form = new QFormLayout;
     form->addRow(tr("Model"), pathRow(model_, [this] { return QFileDialog::getExistingDirectory(this, tr("Model folder")); }));
@@ -170,6 +177,7 @@ QWidget* TrainView::buildForm()
     form->addRow(tr("Prompt template"), template_);
     form->addRow(tr("Stop after (steps)"), maxSteps_);
     form->addRow(shuffle_);
+    form->addRow(maskPrompt_);
     form->addRow(fullHead_);
 
     start_ = new QPushButton(QIcon::fromTheme("media-playback-start"), tr("Start"));
@@ -187,10 +195,26 @@ QWidget* TrainView::buildForm()
     buttons->addWidget(pause_);
     buttons->addWidget(stop_);
 
+    resume_ = new QPushButton(QIcon::fromTheme("view-refresh"), tr("Resume run"));
+    resume_->setObjectName("resume");
+    resume_->setToolTip(tr("Continue the run in the run folder from its last checkpoint, exactly as if it had not "
+                           "stopped"));
+    connect(resume_, &QPushButton::clicked, this, &TrainView::resumeTraining);
+    moreEpochs_ = spin(0, 10000, "moreEpochs");
+    moreEpochs_->setPrefix(tr("+"));
+    moreEpochs_->setSuffix(tr(" epochs"));
+    moreEpochs_->setSpecialValueText(tr("as planned"));
+    moreEpochs_->setToolTip(tr("Train this many epochs beyond the run's plan (how a finished run continues)"));
+    auto* resumeRow = new QHBoxLayout;
+    resumeRow->addWidget(resume_);
+    resumeRow->addWidget(moreEpochs_);
+
     auto* box = new QGroupBox(tr("Run settings"));
     auto* boxLayout = new QVBoxLayout(box);
     boxLayout->addLayout(form);
+    boxLayout->addWidget(buildAdvanced());
     boxLayout->addLayout(buttons);
+    boxLayout->addLayout(resumeRow);
     boxLayout->addStretch();
     auto* scroll = new QScrollArea;
     scroll->setWidget(box);
@@ -199,10 +223,88 @@ QWidget* TrainView::buildForm()
     return scroll;
 }
 
+// Beyond the chapter: collapsed until asked for, so the chapter's settings stay at a glance.
+QWidget* TrainView::buildAdvanced()
+{
+    lrSchedule_ = new QComboBox;
+    lrSchedule_->setObjectName("lrSchedule");
+    lrSchedule_->addItems({"constant", "cosine", "linear"});
+    warmupSteps_ = spin(0, INT32_MAX, "warmupSteps");
+    warmupRatio_ = realSpin(0, 0.99, 3, "warmupRatio");
+    warmupRatio_->setToolTip(tr("Warm up over this fraction of all steps (when warmup steps is 0)"));
+    minLr_ = new QLineEdit;
+    minLr_->setObjectName("minLr");
+    minLr_->setValidator(new QDoubleValidator(0, 1, 12, minLr_));
+    gradAccum_ = spin(1, 4096, "gradAccum");
+    gradAccum_->setToolTip(tr("Micro-batches per optimizer step: the effective batch is batch size × this"));
+    maxGradNorm_ = realSpin(0, 1e6, 2, "maxGradNorm");
+    maxGradNorm_->setSpecialValueText(tr("no clipping"));
+    patience_ = spin(0, 1000000, "patience");
+    patience_->setSpecialValueText(tr("off"));
+    patience_->setSuffix(tr(" evaluations"));
+    minDelta_ = realSpin(0, 100, 4, "minDelta");
+    keepBest_ = new QCheckBox(tr("Keep the best checkpoint (lowest validation loss)"));
+    keepBest_->setObjectName("keepBest");
+    saveEvery_ = spin(0, INT32_MAX, "saveEvery");
+    saveEvery_->setSpecialValueText(tr("at the end only"));
+    saveEvery_->setSuffix(tr(" steps"));
+    keepLast_ = spin(0, 1000000, "keepLast");
+    keepLast_->setSpecialValueText(tr("all"));
+    precision_ = new QComboBox;
+    precision_->setObjectName("precision");
+    precision_->addItems({"auto", "fp32", "bf16"});
+    precision_->setToolTip(tr("bf16 autocast with fp32 weights; auto takes it where the CPU computes bf16 natively "
+                              "(avx512_bf16, AMX) or on CUDA"));
+    dropout_ = realSpin(-0.01, 0.99, 2, "dropout");
+    dropout_->setSingleStep(0.05);
+    dropout_->setSpecialValueText(tr("the model's"));
+    noDecayBiasNorm_ = new QCheckBox(tr("No weight decay on biases and LayerNorm weights"));
+    noDecayBiasNorm_->setObjectName("noDecayBiasNorm");
+
+    auto* content = new QWidget;
+    auto* form = new QFormLayout(content);
+    form->setContentsMargins(0, 0, 0, 0);
+    form->addRow(tr("LR schedule"), lrSchedule_);
+    form->addRow(tr("Warmup (steps)"), warmupSteps_);
+    form->addRow(tr("Warmup (fraction)"), warmupRatio_);
+    form->addRow(tr("Minimum LR"), minLr_);
+    form->addRow(tr("Gradient accumulation"), gradAccum_);
+    form->addRow(tr("Clip gradient norm"), maxGradNorm_);
+    form->addRow(tr("Early stopping patience"), patience_);
+    form->addRow(tr("Min improvement"), minDelta_);
+    form->addRow(keepBest_);
+    form->addRow(tr("Checkpoint every"), saveEvery_);
+    form->addRow(tr("Step checkpoints kept"), keepLast_);
+    form->addRow(tr("Precision"), precision_);
+    form->addRow(tr("Dropout"), dropout_);
+    form->addRow(noDecayBiasNorm_);
+    content->setVisible(false);
+
+    advancedToggle_ = new QToolButton;
+    advancedToggle_->setObjectName("advancedToggle");
+    advancedToggle_->setText(tr("Advanced"));
+    advancedToggle_->setCheckable(true);
+    advancedToggle_->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    advancedToggle_->setArrowType(Qt::RightArrow);
+    advancedToggle_->setAutoRaise(true);
+    connect(advancedToggle_, &QToolButton::toggled, content, [this, content](bool open) {
+        content->setVisible(open);
+        advancedToggle_->setArrowType(open ? Qt::DownArrow : Qt::RightArrow);
+    });
+    auto* section = new QWidget;
+    auto* layout = new QVBoxLayout(section);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(advancedToggle_);
+    layout->addWidget(content);
+    return section;
+}
+
 QWidget* TrainView::buildMonitor()
 {
     chart_ = new LossChart;
     chart_->setObjectName("lossChart");
+    stepChart_ = new StepChart;
+    stepChart_->setObjectName("stepChart");
     xAxis_ = new QComboBox;
     xAxis_->setObjectName("xAxis");
     xAxis_->addItems({tr("Steps"), tr("Tokens seen")});
@@ -229,7 +331,8 @@ QWidget* TrainView::buildMonitor()
     auto* topLayout = new QVBoxLayout(top);
     topLayout->setContentsMargins(0, 0, 0, 0);
     topLayout->addLayout(axisRow);
-    topLayout->addWidget(chart_, 1);
+    topLayout->addWidget(chart_, 3);
+    topLayout->addWidget(stepChart_, 1);
     topLayout->addWidget(progress_);
     topLayout->addWidget(status_);
     auto* splitter = new QSplitter(Qt::Vertical);
@@ -270,6 +373,21 @@ void TrainView::showOptions(const TrainOptions& o)
     shuffle_->setChecked(o.shuffle);
     maxSteps_->setValue(int(o.maxSteps));
     fullHead_->setChecked(!o.headOnCountedTargets);
+    maskPrompt_->setChecked(o.maskPrompt);
+    lrSchedule_->setCurrentText(QString::fromStdString(o.lrSchedule));
+    warmupSteps_->setValue(int(o.warmupSteps));
+    warmupRatio_->setValue(o.warmupRatio);
+    minLr_->setText(QString::number(o.minLearningRate, 'g', 6));
+    gradAccum_->setValue(int(o.gradAccumulation));
+    maxGradNorm_->setValue(o.maxGradNorm);
+    patience_->setValue(int(o.earlyStoppingPatience));
+    minDelta_->setValue(o.earlyStoppingMinDelta);
+    keepBest_->setChecked(o.keepBest);
+    saveEvery_->setValue(int(o.saveEvery));
+    keepLast_->setValue(int(o.keepLast));
+    precision_->setCurrentText(QString::fromStdString(o.precision));
+    dropout_->setValue(o.dropout ? *o.dropout : dropout_->minimum());
+    noDecayBiasNorm_->setChecked(!o.decayBiasAndNorm);
 }
 
 TrainOptions TrainView::formOptions() const
@@ -289,6 +407,22 @@ TrainOptions TrainView::formOptions() const
     o.shuffle = shuffle_->isChecked();
     o.maxSteps = maxSteps_->value();
     o.headOnCountedTargets = !fullHead_->isChecked();
+    o.maskPrompt = maskPrompt_->isChecked();
+    o.lrSchedule = lrSchedule_->currentText().toStdString();
+    o.warmupSteps = warmupSteps_->value();
+    o.warmupRatio = warmupRatio_->value();
+    o.minLearningRate = QLocale().toDouble(minLr_->text());
+    o.gradAccumulation = gradAccum_->value();
+    o.maxGradNorm = maxGradNorm_->value();
+    o.earlyStoppingPatience = patience_->value();
+    o.earlyStoppingMinDelta = minDelta_->value();
+    o.keepBest = keepBest_->isChecked();
+    o.saveEvery = saveEvery_->value();
+    o.keepLast = keepLast_->value();
+    o.precision = precision_->currentText().toStdString();
+    if (dropout_->value() > dropout_->minimum())
+        o.dropout = dropout_->value();
+    o.decayBiasAndNorm = !noDecayBiasNorm_->isChecked();
     return o;
 }
 
@@ -314,12 +448,35 @@ bool TrainView::startTraining()
         QMessageBox::warning(this, tr("Train"), QString::fromStdString(e.what()));
         return false;
     }
-    chart_->clear();
-    progress_->setValue(0);
-    log_->clear();
+    clearMonitor();
     log(tr("Run folder: %1").arg(request.runDir));
     setRunning(true);
     return true;
+}
+
+bool TrainView::resumeTraining()
+{
+    const QString runDir = runDir_->text();
+    if (runDir.isEmpty() || !QFileInfo::exists(runDir + "/run.json")) {
+        QMessageBox::information(this, tr("Resume"), tr("Open a run (File > Open run) or start one first: Resume "
+                                                        "continues the run in the run folder."));
+        return false;
+    }
+    openRun(runDir); // its settings in the form
+    if (!worker_->startResume(runDir, moreEpochs_->value()))
+        return false;
+    clearMonitor();
+    log(tr("Resuming %1").arg(runDir));
+    setRunning(true);
+    return true;
+}
+
+void TrainView::clearMonitor()
+{
+    chart_->clear();
+    stepChart_->clear();
+    progress_->setValue(0);
+    log_->clear();
 }
 
 void TrainView::togglePause()
@@ -344,6 +501,7 @@ void TrainView::openRun(const QString& runDir)
         if (run.contains("options"))
             showOptions(TrainOptions::fromJson(run.at("options")));
         chart_->setPoints(readEvalPoints(runDir.toStdString()));
+        stepChart_->setPoints(readStepPoints(runDir.toStdString()));
         runDir_->setText(runDir);
         const int64_t steps = run.value("steps_done", int64_t(0));
         progress_->setRange(0, int(std::max<int64_t>(1, steps)));
@@ -367,14 +525,24 @@ void TrainView::onStep(const StepPoint& p, double etaSeconds)
                              .arg(p.totalSteps)
                              .arg(p.tokensPerSecond, 0, 'f', 0)
                              .arg(duration(etaSeconds));
-    status_->setText(text + tr(" · loss %1").arg(p.loss, 0, 'f', 3));
+    status_->setText(text + tr(" · loss %1 · lr %2").arg(p.loss, 0, 'f', 3).arg(p.learningRate, 0, 'g', 3));
     state_->setJobStatus(tr("Training: ") + text);
+    stepChart_->addPoint(p);
 }
 
 void TrainView::onEvaluation(const EvalPoint& p)
 {
     chart_->addPoint(p);
     log(QString::fromStdString(formatEvalLine(p)));
+}
+
+void TrainView::onResumed(int64_t stepsDone, const std::vector<StepPoint>& steps, const std::vector<EvalPoint>& evals)
+{
+    chart_->setPoints(evals);
+    stepChart_->setPoints(steps);
+    for (const EvalPoint& p : evals)
+        log(QString::fromStdString(formatEvalLine(p)));
+    log(tr("Continuing after step %1").arg(stepsDone));
 }
 
 void TrainView::onFinished(bool ok, bool cancelled, const QString& error)
@@ -393,6 +561,8 @@ void TrainView::setRunning(bool running)
     pause_->setEnabled(running);
     pause_->setText(tr("Pause"));
     stop_->setEnabled(running);
+    resume_->setEnabled(!running);
+    moreEpochs_->setEnabled(!running);
     preset_->setEnabled(!running);
 }
 

@@ -1,9 +1,14 @@
 #pragma once
-// The Train view: every setting of the core trainer in one form with presets, Start / Pause /
-// Stop, the live loss chart, progress with tokens/s and ETA, the epoch-end sample and a log.
-// Opening a finished or stopped run redraws its chart from metrics.jsonl.
+// The Train view: every setting of the core trainer in one form with presets (the chapter's
+// settings first, the rest under "Advanced"), Start / Pause / Stop / Resume, the live loss
+// chart, learning rate and gradient norm per step, progress with tokens/s and ETA, the
+// epoch-end sample and a log. Opening a run redraws its charts from metrics.jsonl and
+// steps.jsonl; Resume continues it from its last checkpoint.
 
 #include <QWidget>
+
+#include <cstdint>
+#include <vector>
 
 class QCheckBox;
 class QComboBox;
@@ -14,6 +19,7 @@ class QPlainTextEdit;
 class QProgressBar;
 class QPushButton;
 class QSpinBox;
+class QToolButton;
 
 namespace sft {
 struct EvalPoint;
@@ -24,6 +30,7 @@ struct TrainOptions;
 namespace sft::ui {
 
 class LossChart;
+class StepChart;
 class StudioState;
 class TrainWorker;
 
@@ -37,6 +44,9 @@ public:
     bool startTraining();
     void togglePause();
     void stopTraining();
+    // Continues the run in the run folder field (an opened, stopped or killed run; a finished
+    // one for the "more epochs" count); false (and a message) when there is none.
+    bool resumeTraining();
     // Shows the run in runDir: its settings, and its chart redrawn from metrics.jsonl.
     void openRun(const QString& runDir);
 
@@ -45,11 +55,14 @@ public:
 
 private:
     QWidget* buildForm();
+    QWidget* buildAdvanced();
     QWidget* buildMonitor();
     TrainOptions formOptions() const;
     void showOptions(const TrainOptions& options);
     void onStep(const StepPoint& point, double etaSeconds);
     void onEvaluation(const EvalPoint& point);
+    void onResumed(int64_t stepsDone, const std::vector<StepPoint>& steps, const std::vector<EvalPoint>& evals);
+    void clearMonitor();
     void onFinished(bool ok, bool cancelled, const QString& error);
     void setRunning(bool running);
     void log(const QString& text);
@@ -58,6 +71,7 @@ private:
     StudioState* state_;
     TrainWorker* worker_;
     LossChart* chart_;
+    StepChart* stepChart_;
     QLineEdit* model_;
     QLineEdit* dataset_;
     QLineEdit* runDir_;
@@ -76,10 +90,28 @@ private:
     QCheckBox* shuffle_;
     QSpinBox* maxSteps_;
     QCheckBox* fullHead_;
+    QCheckBox* maskPrompt_;
+    QToolButton* advancedToggle_;
+    QComboBox* lrSchedule_;
+    QSpinBox* warmupSteps_;
+    QDoubleSpinBox* warmupRatio_;
+    QLineEdit* minLr_;
+    QSpinBox* gradAccum_;
+    QDoubleSpinBox* maxGradNorm_;
+    QSpinBox* patience_;
+    QDoubleSpinBox* minDelta_;
+    QCheckBox* keepBest_;
+    QSpinBox* saveEvery_;
+    QSpinBox* keepLast_;
+    QComboBox* precision_;
+    QDoubleSpinBox* dropout_;
+    QCheckBox* noDecayBiasNorm_;
     QComboBox* xAxis_;
     QPushButton* start_;
     QPushButton* pause_;
     QPushButton* stop_;
+    QPushButton* resume_;
+    QSpinBox* moreEpochs_;
     QProgressBar* progress_;
     QLabel* status_;
     QPlainTextEdit* sample_;

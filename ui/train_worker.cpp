@@ -37,6 +37,11 @@ public:
         worker_->post([w = worker_, epoch, t = QString::fromStdString(text)] { Q_EMIT w->sampled(epoch, t); });
     }
     void onMessage(const std::string& text) override { say(QString::fromStdString(text)); }
+    void onResumed(int64_t stepsDone, const std::vector<StepPoint>& steps, const std::vector<EvalPoint>& evals) override
+    {
+        firstStep_ = stepsDone; // the time left is estimated from the steps of this session
+        worker_->post([w = worker_, stepsDone, steps, evals] { Q_EMIT w->resumed(stepsDone, steps, evals); });
+    }
     void say(const QString& text)
     {
         worker_->post([w = worker_, text] { Q_EMIT w->message(text); });
@@ -65,6 +70,17 @@ bool TrainWorker::startRun(const TrainRequest& request)
         for (const EntryProblem& p : inputs.dataset.skipped)
             observer.say(tr("Skipped %1").arg(QString::fromStdString(p.describe())));
         const TrainResult result = train(inputs, request.options, request.runDir.toStdString(), observer, control());
+        post([this, result] {
+            Q_EMIT runSaved(QString::fromStdString(result.checkpoint), result.stopped, result.steps);
+        });
+    });
+}
+
+bool TrainWorker::startResume(const QString& runDir, qint64 moreEpochs)
+{
+    return start([this, runDir, moreEpochs] {
+        PostingObserver observer(this);
+        const TrainResult result = resumeTraining(runDir.toStdString(), moreEpochs, observer, control());
         post([this, result] {
             Q_EMIT runSaved(QString::fromStdString(result.checkpoint), result.stopped, result.steps);
         });

@@ -7,6 +7,8 @@
 
 #include <QString>
 
+#include <vector>
+
 namespace sft::ui {
 
 struct TrainRequest {
@@ -24,12 +26,16 @@ public:
 
     // False when a run is going already.
     bool startRun(const TrainRequest& request);
+    // Continues the run in runDir from its last checkpoint (moreEpochs > 0: beyond its plan).
+    bool startResume(const QString& runDir, qint64 moreEpochs);
 
 Q_SIGNALS:
     void stepDone(const sft::StepPoint& point, double etaSeconds);
     void evaluated(const sft::EvalPoint& point);
     void sampled(qint64 epoch, const QString& text);
     void message(const QString& text);
+    // A resumed run starts after stepsDone steps; what the run had recorded up to there.
+    void resumed(qint64 stepsDone, const std::vector<sft::StepPoint>& steps, const std::vector<sft::EvalPoint>& evals);
     // The model folder written at the end, or where a stop left off.
     void runSaved(const QString& checkpoint, bool stopped, qint64 steps);
 };

@@ -108,4 +108,17 @@ Batch DataLoader::batch(int64_t i) const
     return collate(items, options_);
 }
 
+DataLoaderState DataLoader::state() const { return {generator_.get_state(), order_}; }
+
+void DataLoader::restore(const DataLoaderState& state)
+{
+    const auto n = int64_t(order_.size());
+    const bool fits = int64_t(state.order.size()) == n &&
+                      std::all_of(state.order.begin(), state.order.end(), [n](int64_t i) { return i >= 0 && i < n; });
+    if (!fits)
+        throw ConfigError("the saved batch order does not fit the " + std::to_string(n) + " examples of this data");
+    generator_.set_state(state.generatorState);
+    order_ = state.order;
+}
+
 } // namespace sft

@@ -35,6 +35,13 @@ struct Batch {
 
 Batch collate(const std::vector<const Example*>& items, const CollateOptions& options);
 
+// Where a shuffling loader is in its sequence of orders: enough to continue it exactly after a
+// restart (the generator's state alone cannot give back an order drawn before it).
+struct DataLoaderState {
+    torch::Tensor generatorState; // uint8, as at::Generator::get_state
+    std::vector<int64_t> order;
+};
+
 // Batches over a fixed list of examples. With shuffle, each epoch draws a new order from
 // its own seeded generator, so runs are reproducible and independent of other RNG use; the
 // orders are those of PyTorch's DataLoader after torch.manual_seed(seed). A copy shares the
@@ -48,6 +55,8 @@ public:
     int64_t numExamples() const { return int64_t(examples_.size()); }
     void startEpoch();               // draws the next order (no-op without shuffle)
     Batch batch(int64_t i) const;    // i-th batch of the current order
+    DataLoaderState state() const;
+    void restore(const DataLoaderState& state); // ConfigError when the order does not fit
 
 private:
     std::vector<Example> examples_;

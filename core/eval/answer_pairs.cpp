@@ -23,7 +23,7 @@ AnswerPairing pairAnswers(const Responses& a, const Responses& b)
         }
         const size_t j = it->second.front();
         it->second.pop_front();
-        out.pairs.push_back({e.instruction, e.input, e.output, a.answers[i], b.answers[j]});
+        out.pairs.push_back({e.instruction, e.input, e.output, a.answers[i], b.answers[j], i, j});
     }
     out.onlyInB = b.dataset.entries.size() - out.pairs.size();
     return out;

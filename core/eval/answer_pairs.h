@@ -14,6 +14,7 @@ namespace sft {
 struct AnswerPair {
     std::string instruction, input, reference; // reference: the entry's output in `a`
     std::string answerA, answerB;
+    size_t indexA = 0, indexB = 0; // the entry's position in each file, to find its scores
 };
 
 struct AnswerPairing {

@@ -104,7 +104,7 @@ ChatReply OllamaClient::chat(const ChatRequest& request, const JobControl* job)
 
 std::string OllamaClient::missingModelAdvice() const
 {
-    return "pull it (sft-studio score --pull, or Models > Judge in the app)";
+    return "pull it (sft-studio score --pull, or Pull in the app's Evaluate > Judge panel)";
 }
 
 void OllamaClient::stream(const HttpRequest& request, const std::string& model,

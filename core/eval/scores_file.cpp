@@ -185,3 +185,53 @@ ScoreList loadScoreList(const std::string& path)
 }
 
 } // namespace sft
+
+namespace sft {
+
+namespace {
+
+ScoreSetup setupFromJson(const nlohmann::json& j)
+{
+    ScoreSetup s;
+    const nlohmann::json& responses = j.at("responses");
+    s.responsesPath = responses.at("path").get<std::string>();
+    s.responsesSha256 = responses.value("sha256", "");
+    s.responseKey = responses.at("key").get<std::string>();
+    s.entries = responses.at("entries").get<size_t>();
+    const nlohmann::json& judge = j.at("judge");
+    s.api = judge.value("api", "");
+    s.url = judge.value("url", "");
+    s.model = judge.at("model").get<std::string>();
+    s.digest = judge.value("digest", "");
+    s.serverVersion = judge.value("server_version", "");
+    s.promptName = j.at("prompt").at("name").get<std::string>();
+    s.promptText = j.at("prompt").value("text", "");
+    const nlohmann::json& options = j.at("options");
+    s.options.seed = options.value("seed", s.options.seed);
+    s.options.temperature = options.value("temperature", s.options.temperature);
+    s.options.numCtx = options.value("num_ctx", s.options.numCtx);
+    s.options.numPredict = options.value("num_predict", s.options.numPredict);
+    s.structured = options.value("structured_output", true);
+    s.samples = options.value("samples", 1);
+    return s;
+}
+
+} // namespace
+
+StoredScores loadStoredScores(const std::string& path)
+{
+    const nlohmann::json doc = nlohmann::json::parse(readFile(path), nullptr, false);
+    if (!doc.is_object() || doc.value("format", "") != kFormat)
+        throw FormatError(path + " is not an sft-studio scores file");
+    StoredScores stored;
+    try {
+        stored.setup = setupFromJson(doc.at("setup"));
+        for (const nlohmann::json& item : doc.at("entries"))
+            stored.entries.push_back(EntryScore::fromJson(item));
+    } catch (const nlohmann::json::exception& e) {
+        throw FormatError(path + ": the scores file is malformed (" + std::string(e.what()) + ")");
+    }
+    return stored;
+}
+
+} // namespace sft

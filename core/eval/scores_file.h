@@ -89,6 +89,16 @@ private:
 
 std::string journalPathFor(const std::string& outPath);
 
+// A finished or stopped scoring run as OUT holds it, for showing it again.
+struct StoredScores {
+    ScoreSetup setup;
+    std::vector<EntryScore> entries; // in file order
+};
+
+// FormatError when `path` is not an sft-studio scores file (a bare list of numbers has no
+// setup or statuses: loadScoreList reads those).
+StoredScores loadStoredScores(const std::string& path);
+
 // The chapter's lists of numbers ([85, 40, ...], null for none) or an sft-studio scores file.
 ScoreList loadScoreList(const std::string& path);
 

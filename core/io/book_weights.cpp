@@ -83,7 +83,7 @@ void applyConfigJson(GptConfig& c, const nlohmann::json& j, const std::string& f
         c.layerNormEps = eps->get<double>();
 }
 
-void linear(std::vector<WeightSlot>& slots, const std::string& name, torch::nn::Linear& l)
+void linear(std::vector<WeightSlot>& slots, const std::string& name, LoraLinear& l)
 {
     slots.push_back({name + ".weight", l->weight});
     slots.push_back({name + ".bias", l->bias});
@@ -96,7 +96,7 @@ void norm(std::vector<WeightSlot>& slots, const std::string& name, torch::nn::La
 }
 
 // W_query, W_key and W_value are the three d-row bands of c_attn, in that order.
-void queryKeyValue(std::vector<WeightSlot>& slots, const std::string& prefix, torch::nn::Linear& cAttn)
+void queryKeyValue(std::vector<WeightSlot>& slots, const std::string& prefix, LoraLinear& cAttn)
 {
     const int64_t d = cAttn->weight.size(1);
     const char* const names[] = {"W_query", "W_key", "W_value"};

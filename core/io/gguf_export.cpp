@@ -64,7 +64,7 @@ void addTokenizer(GgufWriter& gguf, const BpeVocabulary& vocabulary)
 void addTensors(GgufWriter& gguf, Gpt& model, GgmlType matrices)
 {
     const auto vector = [&](const std::string& name, const torch::Tensor& t) { gguf.addTensor(name, t, GgmlType::F32); };
-    const auto linear = [&](const std::string& name, torch::nn::Linear& l) {
+    const auto linear = [&](const std::string& name, LoraLinear& l) {
         gguf.addTensor(name + ".weight", l->weight, matrices);
         // llama.cpp's gpt2 requires every bias; a model without qkv bias has zeros there.
         vector(name + ".bias", l->bias.defined() ? l->bias : torch::zeros({l->weight.size(0)}));

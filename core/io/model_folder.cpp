@@ -30,10 +30,12 @@ struct HfTensor {
     bool conv1d;
 };
 
-std::vector<HfTensor> hfTensors(Gpt& model)
+// loraMerged: a layer's weight with its LoRA adapters added in, for saving; otherwise the
+// parameter itself, for loading into.
+std::vector<HfTensor> hfTensors(Gpt& model, bool loraMerged)
 {
-    const auto linear = [](std::vector<HfTensor>& out, const std::string& name, torch::nn::Linear& l) {
-        out.push_back({name + ".weight", l->weight, true});
+    const auto linear = [loraMerged](std::vector<HfTensor>& out, const std::string& name, LoraLinear& l) {
+        out.push_back({name + ".weight", loraMerged ? l->mergedWeight() : l->weight, true});
         if (l->bias.defined())
             out.push_back({name + ".bias", l->bias, false});
     };
@@ -88,7 +90,7 @@ void loadHfWeights(Gpt& model, TensorMap tensors, const std::string& path)
 {
     WeightSource source(normalizedNames(std::move(tensors)), path, "this config.json");
     std::vector<WeightSlot> slots;
-    for (HfTensor& p : hfTensors(model))
+    for (HfTensor& p : hfTensors(model, false))
         slots.push_back({p.name, p.parameter, p.conv1d ? WeightLayout::Transposed : WeightLayout::AsIs});
     // Files saved with tied embeddings have no head; the chapter copies wte into it.
     const bool ownHead = source.has("lm_head.weight");
@@ -156,9 +158,9 @@ void saveModelFolder(const std::string& dir, Gpt& model, const Tokenizer* tokeni
 {
     makeDirectories(dir);
     TensorMap tensors;
-    for (const HfTensor& p : hfTensors(model))
+    for (const HfTensor& p : hfTensors(model, true))
         tensors[p.name] = p.conv1d ? p.parameter.t() : p.parameter;
-    tensors["lm_head.weight"] = model->lm_head->weight;
+    tensors["lm_head.weight"] = model->lm_head->mergedWeight();
     // Hugging Face's loader insists on the format entry.
     writeSafetensors(join(dir, kWeightsFile), tensors, {{"format", "pt"}});
     writeFileAtomic(join(dir, kConfigFile), model->config().toHfJson().dump(2) + "\n");

@@ -27,6 +27,8 @@ bool isModelFolder(const std::string& path);
 
 // Writes config.json (tie_word_embeddings false: the head is untied), model.safetensors with
 // lm_head.weight, and the tokenizer's vocab.json + merges.txt when a tokenizer is given.
+// A model with LoRA adapters is saved merged (W + scale * B A): the folder is a plain model
+// that any GPT-2 reader loads, never holds adapter tensors, and `model` keeps its adapters.
 void saveModelFolder(const std::string& dir, Gpt& model, const Tokenizer* tokenizer);
 
 // The tokenizer of a model folder (of the folder of a weights file), or of `overrideDir` when

@@ -12,7 +12,7 @@ namespace sft {
 
 namespace {
 
-void conv1d(std::vector<WeightSlot>& slots, const std::string& name, torch::nn::Linear& l)
+void conv1d(std::vector<WeightSlot>& slots, const std::string& name, LoraLinear& l)
 {
     slots.push_back({name + "/w", l->weight, WeightLayout::TransposedUnderOne});
     if (l->bias.defined())

@@ -58,8 +58,8 @@ CausalSelfAttentionImpl::CausalSelfAttentionImpl(const GptConfig& config)
     : nHeads_(config.nHeads), dropout_(config.dropRate)
 {
     const int64_t d = config.embDim;
-    c_attn = register_module("c_attn", torch::nn::Linear(torch::nn::LinearOptions(d, 3 * d).bias(config.qkvBias)));
-    c_proj = register_module("c_proj", torch::nn::Linear(d, d));
+    c_attn = register_module("c_attn", LoraLinear(torch::nn::LinearOptions(d, 3 * d).bias(config.qkvBias)));
+    c_proj = register_module("c_proj", LoraLinear(d, d));
 }
 
 torch::Tensor CausalSelfAttentionImpl::forward(const torch::Tensor& x, const torch::Tensor& keyValid,
@@ -101,8 +101,8 @@ torch::Tensor CausalSelfAttentionImpl::forward(const torch::Tensor& x, const tor
 MlpImpl::MlpImpl(const GptConfig& config) : dropout_(config.dropRate)
 {
     const int64_t d = config.embDim;
-    c_fc = register_module("c_fc", torch::nn::Linear(d, 4 * d));
-    c_proj = register_module("c_proj", torch::nn::Linear(4 * d, d));
+    c_fc = register_module("c_fc", LoraLinear(d, 4 * d));
+    c_proj = register_module("c_proj", LoraLinear(4 * d, d));
 }
 
 torch::Tensor MlpImpl::forward(const torch::Tensor& x)
@@ -138,7 +138,7 @@ GptImpl::GptImpl(const GptConfig& config) : config_(config), dropout_(config.dro
     for (int64_t i = 0; i < config.nLayers; ++i)
         h->push_back(Block(config));
     ln_f = register_module("ln_f", torch::nn::LayerNorm(torch::nn::LayerNormOptions({d}).eps(config.layerNormEps)));
-    lm_head = register_module("lm_head", torch::nn::Linear(torch::nn::LinearOptions(d, config.vocabSize).bias(false)));
+    lm_head = register_module("lm_head", LoraLinear(torch::nn::LinearOptions(d, config.vocabSize).bias(false)));
 }
 
 torch::Tensor GptImpl::forward(const torch::Tensor& ids) { return head(features(ids)); }
@@ -185,7 +185,7 @@ void GptImpl::initWeights(uint64_t seed)
         p.copy_(torch::empty(p.sizes(), torch::kFloat).normal_(0.0, 0.02, gen));
     };
     for (const auto& module : modules(/*include_self=*/false)) {
-        if (auto* linear = module->as<torch::nn::Linear>()) {
+        if (auto* linear = module->as<LoraLinear>()) {
             normal(linear->weight);
             if (linear->bias.defined())
                 linear->bias.zero_();

@@ -2,14 +2,15 @@
 // GPT-2 as built in the book (pre-LN blocks, LayerNorm eps from the config, tanh GELU,
 // qkv bias, learned positions, an output head of its own), laid out like nanoGPT's model.py.
 // Module names follow Hugging Face's GPT-2 (wte, wpe, h.N.attn.c_attn, ..., ln_f, lm_head) so
-// weight mapping only has to transpose Conv1D matrices.
+// weight mapping only has to transpose Conv1D matrices. The linear layers are LoraLinear, which
+// registers the parameters torch::nn::Linear does and can take LoRA adapters (core/model/lora.h).
 
 #include "core/model/gpt_config.h"
+#include "core/model/lora_linear.h"
 
 #include <torch/nn/module.h>
 #include <torch/nn/modules/container/modulelist.h>
 #include <torch/nn/modules/embedding.h>
-#include <torch/nn/modules/linear.h>
 #include <torch/nn/modules/normalization.h>
 #include <torch/nn/pimpl.h>
 
@@ -36,8 +37,8 @@ public:
     torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& keyValid = {},
                           KvCache* cache = nullptr, int64_t layer = 0);
 
-    torch::nn::Linear c_attn{nullptr}; // d -> 3d (q, k, v)
-    torch::nn::Linear c_proj{nullptr}; // d -> d
+    LoraLinear c_attn{nullptr}; // d -> 3d (q, k, v)
+    LoraLinear c_proj{nullptr}; // d -> d
 private:
     int64_t nHeads_;
     double dropout_;
@@ -49,8 +50,8 @@ public:
     explicit MlpImpl(const GptConfig& config);
     torch::Tensor forward(const torch::Tensor& x);
 
-    torch::nn::Linear c_fc{nullptr};   // d -> 4d
-    torch::nn::Linear c_proj{nullptr}; // 4d -> d
+    LoraLinear c_fc{nullptr};   // d -> 4d
+    LoraLinear c_proj{nullptr}; // 4d -> d
 private:
     double dropout_;
 };
@@ -96,7 +97,7 @@ public:
     torch::nn::Embedding wpe{nullptr}; // [context, d]
     torch::nn::ModuleList h{nullptr};  // Block x n_layer
     torch::nn::LayerNorm ln_f{nullptr};
-    torch::nn::Linear lm_head{nullptr}; // d -> vocab, no bias, untied (as the chapter)
+    LoraLinear lm_head{nullptr}; // d -> vocab, no bias, untied (as the chapter)
 
 private:
     torch::Tensor runBlocks(torch::Tensor x, const torch::Tensor& keyValid, KvCache* cache);

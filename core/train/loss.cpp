@@ -12,12 +12,14 @@ torch::Tensor batchLoss(Gpt& model, const Batch& batch, bool headOnCountedTarget
     namespace F = torch::nn::functional;
     const auto options = F::CrossEntropyFuncOptions().ignore_index(ignoreIndex);
     if (!headOnCountedTargets) {
-        const torch::Tensor logits = model->forward(batch.inputs);
+        // In float even under bf16 autocast (a no-op for float logits): the softmax over 50257
+        // classes is where bf16's 8-bit mantissa would cost the loss its precision.
+        const torch::Tensor logits = model->forward(batch.inputs).to(torch::kFloat);
         return F::cross_entropy(logits.flatten(0, 1), batch.targets.flatten(), options);
     }
     const torch::Tensor hidden = model->features(batch.inputs);   // [B, T, d]
     const torch::Tensor counted = batch.targets.ne(ignoreIndex);   // [B, T]
-    const torch::Tensor logits = model->head(hidden.index({counted})); // [N, V]
+    const torch::Tensor logits = model->head(hidden.index({counted})).to(torch::kFloat); // [N, V]
     return F::cross_entropy(logits, batch.targets.index({counted}), options);
 }
 

@@ -1,5 +1,7 @@
 #include "core/train/run_directory.h"
 
+#include "core/train/build_commit.h"
+#include "core/util/blas_library.h"
 #include "core/util/error.h"
 #include "core/util/files.h"
 
@@ -45,12 +47,18 @@ void RunDirectory::writeRunJson(const nlohmann::json& run) const
 
 void RunDirectory::appendMetrics(const nlohmann::json& row) const { appendLine(metricsPath(), row.dump()); }
 
-std::vector<nlohmann::json> RunDirectory::readMetrics() const
+void RunDirectory::appendStep(const nlohmann::json& row) const { appendLine(stepsPath(), row.dump()); }
+
+std::vector<nlohmann::json> RunDirectory::readMetrics() const { return readRows(metricsPath()); }
+
+std::vector<nlohmann::json> RunDirectory::readSteps() const { return readRows(stepsPath()); }
+
+std::vector<nlohmann::json> RunDirectory::readRows(const std::string& file) const
 {
     std::vector<nlohmann::json> rows;
-    if (!fileExists(metricsPath()))
+    if (!fileExists(file))
         return rows;
-    std::istringstream lines(readFile(metricsPath()));
+    std::istringstream lines(readFile(file));
     std::string line;
     while (std::getline(lines, line)) {
         if (line.empty())
@@ -59,17 +67,36 @@ std::vector<nlohmann::json> RunDirectory::readMetrics() const
             rows.push_back(nlohmann::json::parse(line));
         } catch (const nlohmann::json::exception&) {
             if (lines.peek() != std::char_traits<char>::eof())
-                throw FormatError(metricsPath() + ": line " + std::to_string(rows.size() + 1) + " is not JSON");
+                throw FormatError(file + ": line " + std::to_string(rows.size() + 1) + " is not JSON");
         }
     }
     return rows;
 }
 
+void RunDirectory::dropRowsFrom(int64_t step) const
+{
+    keepRowsBefore(metricsPath(), step);
+    keepRowsBefore(stepsPath(), step);
+}
+
+void RunDirectory::keepRowsBefore(const std::string& file, int64_t step) const
+{
+    if (!fileExists(file))
+        return;
+    std::string kept;
+    for (const nlohmann::json& row : readRows(file))
+        if (row.value("step", int64_t(0)) < step)
+            kept += row.dump() + "\n";
+    writeFileAtomic(file, kept);
+}
+
 nlohmann::json environmentInfo()
 {
     return {{"sft_studio", SFT_VERSION},
+            {"commit", SFT_GIT_COMMIT},
             {"libtorch", TORCH_VERSION},
             {"qt", qVersion()},
+            {"blas", blasLibrary()},
             {"threads", torch::get_num_threads()}};
 }
 

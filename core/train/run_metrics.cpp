@@ -17,7 +17,7 @@ nlohmann::json number(double v)
     return std::isnan(v) ? nlohmann::json() : nlohmann::json(v);
 }
 
-double loss(const nlohmann::json& row, const char* key)
+double numberAt(const nlohmann::json& row, const char* key)
 {
     if (!row.contains(key))
         throw FormatError(std::string("metrics row lacks '") + key + "': " + row.dump());
@@ -50,8 +50,8 @@ EvalPoint evalPointFromJson(const nlohmann::json& row)
     p.step = row.value("step", int64_t(0));
     p.tokensSeen = row.value("tokens_seen", int64_t(0));
     p.elapsedSeconds = row.value("elapsed_s", 0.0);
-    p.trainLoss = loss(row, "train_loss");
-    p.valLoss = loss(row, "val_loss");
+    p.trainLoss = numberAt(row, "train_loss");
+    p.valLoss = numberAt(row, "val_loss");
     return p;
 }
 
@@ -63,6 +63,38 @@ std::vector<EvalPoint> readEvalPoints(const std::string& runDir)
     std::vector<EvalPoint> points;
     for (const nlohmann::json& row : run.readMetrics())
         points.push_back(evalPointFromJson(row));
+    return points;
+}
+
+nlohmann::json stepPointToJson(const StepPoint& p)
+{
+    return {{"epoch", p.epoch},
+            {"step", p.step},
+            {"tokens_seen", p.tokensSeen},
+            {"loss", number(p.loss)},
+            {"lr", p.learningRate},
+            {"grad_norm", number(p.gradNorm)}};
+}
+
+StepPoint stepPointFromJson(const nlohmann::json& row)
+{
+    if (!row.is_object())
+        throw FormatError("steps row is not an object: " + row.dump());
+    StepPoint p;
+    p.epoch = row.value("epoch", int64_t(0));
+    p.step = row.value("step", int64_t(0));
+    p.tokensSeen = row.value("tokens_seen", int64_t(0));
+    p.loss = numberAt(row, "loss");
+    p.learningRate = numberAt(row, "lr");
+    p.gradNorm = numberAt(row, "grad_norm");
+    return p;
+}
+
+std::vector<StepPoint> readStepPoints(const std::string& runDir)
+{
+    std::vector<StepPoint> points;
+    for (const nlohmann::json& row : RunDirectory::open(runDir).readSteps())
+        points.push_back(stepPointFromJson(row));
     return points;
 }
 

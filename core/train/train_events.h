@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace sft {
 
@@ -12,8 +13,10 @@ struct StepPoint {
     int64_t step = 0;       // 0-based global step, as the chapter counts
     int64_t totalSteps = 0;
     int64_t tokensSeen = 0; // input tokens including padding, as the chapter counts
-    double loss = 0;
+    double loss = 0;        // mean over the targets of all the step's micro-batches
     double tokensPerSecond = 0;
+    double learningRate = 0; // the rate this step's update used
+    double gradNorm = 0;     // global L2 norm of the gradients, before clipping
 };
 
 struct EvalPoint {
@@ -32,6 +35,11 @@ public:
     virtual void onEvaluation(const EvalPoint&) {}
     virtual void onSample(int64_t /*epoch*/, const std::string& /*text*/) {}
     virtual void onMessage(const std::string& /*text*/) {}
+    // A resumed run starts after `stepsDone` steps; these are what it had recorded up to there.
+    virtual void onResumed(int64_t /*stepsDone*/, const std::vector<StepPoint>& /*steps*/,
+                           const std::vector<EvalPoint>& /*evals*/)
+    {
+    }
 };
 
 } // namespace sft

@@ -20,7 +20,22 @@ nlohmann::json TrainOptions::toJson() const
             {"shuffle", shuffle},
             {"max_steps", maxSteps},
             {"sample_tokens", sampleTokens},
-            {"head_on_counted_targets", headOnCountedTargets}};
+            {"head_on_counted_targets", headOnCountedTargets},
+            {"mask_prompt", maskPrompt},
+            {"lr_schedule", lrSchedule},
+            {"warmup_steps", warmupSteps},
+            {"warmup_ratio", warmupRatio},
+            {"min_lr", minLearningRate},
+            {"grad_accumulation", gradAccumulation},
+            {"max_grad_norm", maxGradNorm},
+            {"early_stopping_patience", earlyStoppingPatience},
+            {"early_stopping_min_delta", earlyStoppingMinDelta},
+            {"keep_best", keepBest},
+            {"save_every", saveEvery},
+            {"keep_last", keepLast},
+            {"precision", precision},
+            {"dropout", dropout ? nlohmann::json(*dropout) : nlohmann::json()},
+            {"decay_bias_and_norm", decayBiasAndNorm}};
 }
 
 TrainOptions TrainOptions::fromJson(const nlohmann::json& j)
@@ -45,6 +60,22 @@ TrainOptions TrainOptions::fromJson(const nlohmann::json& j)
         o.maxSteps = j.value("max_steps", o.maxSteps);
         o.sampleTokens = j.value("sample_tokens", o.sampleTokens);
         o.headOnCountedTargets = j.value("head_on_counted_targets", o.headOnCountedTargets);
+        o.maskPrompt = j.value("mask_prompt", o.maskPrompt);
+        o.lrSchedule = j.value("lr_schedule", o.lrSchedule);
+        o.warmupSteps = j.value("warmup_steps", o.warmupSteps);
+        o.warmupRatio = j.value("warmup_ratio", o.warmupRatio);
+        o.minLearningRate = j.value("min_lr", o.minLearningRate);
+        o.gradAccumulation = j.value("grad_accumulation", o.gradAccumulation);
+        o.maxGradNorm = j.value("max_grad_norm", o.maxGradNorm);
+        o.earlyStoppingPatience = j.value("early_stopping_patience", o.earlyStoppingPatience);
+        o.earlyStoppingMinDelta = j.value("early_stopping_min_delta", o.earlyStoppingMinDelta);
+        o.keepBest = j.value("keep_best", o.keepBest);
+        o.saveEvery = j.value("save_every", o.saveEvery);
+        o.keepLast = j.value("keep_last", o.keepLast);
+        o.precision = j.value("precision", o.precision);
+        if (j.contains("dropout") && !j.at("dropout").is_null())
+            o.dropout = j.at("dropout").get<double>();
+        o.decayBiasAndNorm = j.value("decay_bias_and_norm", o.decayBiasAndNorm);
     } catch (const nlohmann::json::exception& e) {
         throw ConfigError(std::string("training settings: ") + e.what());
     }
@@ -73,6 +104,22 @@ void TrainOptions::validate() const
     require(maxLength >= 2, "max length must be at least 2");
     require(maxSteps >= 0, "max steps must not be negative");
     require(sampleTokens >= 0 && sampleTokens <= 4096, "sample tokens must be from 0 to 4096");
+    require(lrSchedule == "constant" || lrSchedule == "cosine" || lrSchedule == "linear",
+            "lr schedule must be constant, cosine or linear, not '" + lrSchedule + "'");
+    require(warmupSteps >= 0, "warmup steps must not be negative");
+    require(warmupRatio >= 0 && warmupRatio < 1, "warmup ratio must be in [0, 1)");
+    require(warmupSteps == 0 || warmupRatio == 0, "warmup: give warmup steps or a warmup ratio, not both");
+    require(minLearningRate >= 0 && minLearningRate <= learningRate,
+            "min lr must be from 0 to the learning rate (" + std::to_string(learningRate) + ")");
+    require(gradAccumulation >= 1 && gradAccumulation <= 4096, "gradient accumulation must be from 1 to 4096");
+    require(maxGradNorm >= 0, "max grad norm must not be negative (0: no clipping)");
+    require(earlyStoppingPatience >= 0, "early stopping patience must not be negative (0: off)");
+    require(earlyStoppingMinDelta >= 0, "early stopping min delta must not be negative");
+    require(saveEvery >= 0, "save every must not be negative (0: only at the end)");
+    require(keepLast >= 0, "keep last must not be negative (0: keep every checkpoint)");
+    require(precision == "auto" || precision == "fp32" || precision == "bf16",
+            "precision must be auto, fp32 or bf16, not '" + precision + "'");
+    require(!dropout || (*dropout >= 0 && *dropout < 1), "dropout must be in [0, 1)");
 }
 
 } // namespace sft

@@ -4,13 +4,14 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 namespace sft {
 
 struct TrainOptions {
     int64_t epochs = 2;
-    int64_t batchSize = 8;
+    int64_t batchSize = 8;      // entries per micro-batch
     double learningRate = 5e-5;
     double weightDecay = 0.1;
     double beta1 = 0.9;
@@ -26,6 +27,22 @@ struct TrainOptions {
     int64_t sampleTokens = 50;  // greedy tokens of the epoch-end sample
     // Apply the output head only where the target counts: same loss, far less work.
     bool headOnCountedTargets = true;
+
+    bool maskPrompt = false;             // exercise 7.2: no loss on the instruction and input
+    std::string lrSchedule = "constant"; // constant | cosine | linear (decay after the warmup)
+    int64_t warmupSteps = 0;             // linear warmup over these steps ...
+    double warmupRatio = 0;              // ... or over this fraction of all steps
+    double minLearningRate = 0;          // where cosine and linear decay end
+    int64_t gradAccumulation = 1;        // micro-batches per optimizer step
+    double maxGradNorm = 0;              // clip the global gradient norm to this; 0: no clipping
+    int64_t earlyStoppingPatience = 0;   // evaluations without improvement before stopping; 0: never
+    double earlyStoppingMinDelta = 0;    // how much lower a validation loss must be to count
+    bool keepBest = false;               // checkpoints/best follows the lowest validation loss
+    int64_t saveEvery = 0;               // a resumable checkpoint every N steps; 0: only at the end
+    int64_t keepLast = 2;                // step checkpoints kept; 0: all
+    std::string precision = "auto";      // auto | fp32 | bf16 (autocast, fp32 master weights)
+    std::optional<double> dropout;       // overrides the model's drop rate while training
+    bool decayBiasAndNorm = true;        // false: no weight decay on biases and LayerNorm weights
 
     nlohmann::json toJson() const;
     static TrainOptions fromJson(const nlohmann::json& j);

@@ -3,10 +3,20 @@
 #include "core/data/batcher.h"
 #include "core/data/prompt_template.h"
 #include "core/eval/generator.h"
+#include "core/train/checkpoint_folders.h"
+#include "core/train/drop_rate.h"
+#include "core/train/early_stopping.h"
+#include "core/train/gradient_accumulation.h"
 #include "core/train/loss.h"
+#include "core/train/lr_schedule.h"
+#include "core/train/optimizer_setup.h"
+#include "core/train/precision.h"
+#include "core/train/resume_state.h"
 #include "core/train/run_directory.h"
+#include "core/train/run_inputs.h"
 #include "core/train/run_metrics.h"
 #include "core/util/error.h"
+#include "core/util/files.h"
 
 #include <torch/torch.h>
 
@@ -15,6 +25,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <memory>
 
 namespace sft {
 
@@ -27,23 +38,32 @@ double secondsSince(std::chrono::steady_clock::time_point start)
 
 std::string timestamp() { return QDateTime::currentDateTimeUtc().toString(Qt::ISODate).toStdString(); }
 
+bool onCuda(Gpt& model) { return model->parameters().front().is_cuda(); }
+
 // Everything one run needs, built once before the first step.
 class Run {
 public:
-    Run(TrainInputs& inputs, const TrainOptions& options, const std::string& dir, TrainObserver& observer,
-        const JobControl* job)
-        : in_(inputs), opt_(options), dir_(RunDirectory::create(dir)), observer_(observer), job_(job),
+    Run(TrainInputs& inputs, const TrainOptions& options, RunDirectory dir, TrainObserver& observer,
+        const JobControl* job, std::string started)
+        : in_(inputs), opt_(options), dir_(std::move(dir)), observer_(observer), job_(job),
           template_(PromptTemplate::byName(options.templateName)), split_(splitDataset(inputs.dataset.entries)),
           trainLoader_(examples(split_.train), opt_.batchSize, opt_.shuffle, true, opt_.seed, collateOptions()),
-          valLoader_(examples(split_.val), opt_.batchSize, false, false, opt_.seed, collateOptions())
+          valLoader_(examples(split_.val), opt_.batchSize, false, false, opt_.seed, collateOptions()),
+          schedule_(opt_, totalSteps()), earlyStopping_(opt_.earlyStoppingPatience, opt_.earlyStoppingMinDelta),
+          precision_(resolvePrecision(opt_.precision, onCuda(inputs.model.model))), folders_(dir_.checkpointsPath()),
+          started_(std::move(started))
     {
         if (trainLoader_.numBatches() == 0)
             throw ConfigError("the training split has " + std::to_string(split_.train.size()) +
                               " entries, fewer than one batch of " + std::to_string(opt_.batchSize) +
                               "; use a smaller --batch-size or more data");
+        if ((opt_.earlyStoppingPatience > 0 || opt_.keepBest) && split_.val.empty())
+            throw ConfigError("early stopping and keeping the best checkpoint need a validation split, and this "
+                              "dataset's is empty");
     }
 
-    TrainResult execute();
+    // resumeFrom: a resumable checkpoint folder, or empty to start at step 0.
+    TrainResult execute(const std::string& resumeFrom);
 
 private:
     std::vector<Example> examples(const std::vector<Entry>& entries) const
@@ -54,14 +74,25 @@ private:
     {
         CollateOptions c;
         c.allowedMaxLength = std::min(opt_.maxLength, in_.model.config.contextLength);
+        c.maskPrompt = opt_.maskPrompt;
         return c;
     }
+    Gpt& model() { return in_.model.model; }
+    int64_t stepsPerEpoch() const { return (trainLoader_.numBatches() + opt_.gradAccumulation - 1) / opt_.gradAccumulation; }
     int64_t totalSteps() const;
+    bool done() const { return step_ + 1 >= totalSteps() || earlyStopped_; }
+    double elapsed() const { return elapsedBefore_ + secondsSince(start_); }
     void writeRunJson(const std::string& status, const TrainResult& result) const;
-    void step(int64_t epoch, int64_t batchIndex, torch::optim::Optimizer& optimizer);
-    void evaluate(int64_t epoch);
+    void prepareModel();
+    void restore(const std::string& checkpoint);
+    void trainEpochs();
+    void step();
+    void afterStep();
+    void evaluate();
     void sample(int64_t epoch);
-    std::string saveCheckpoint(const std::string& name);
+    TrainingState state() const;
+    std::string saveResumable(const std::string& name);
+    void saveBest(const EvalPoint& point);
 
     TrainInputs& in_;
     TrainOptions opt_;
@@ -72,15 +103,28 @@ private:
     Split split_;
     DataLoader trainLoader_;
     DataLoader valLoader_;
+    LrSchedule schedule_;
+    EarlyStopping earlyStopping_;
+    Precision precision_;
+    CheckpointFolders folders_;
+    std::unique_ptr<torch::optim::AdamW> optimizer_;
+    std::vector<torch::Tensor> trainable_;
     std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+    double elapsedBefore_ = 0;
     int64_t step_ = -1;
     int64_t tokensSeen_ = 0;
-    std::string started_ = timestamp();
+    // The next micro-batch: index nextBatch_ of epoch epoch_'s order. Epoch 0 "finished" before
+    // the first, so that every epoch's order is drawn when it starts and a checkpoint taken at
+    // any point says unambiguously whether the current order has been drawn.
+    int64_t epoch_ = 0;
+    int64_t nextBatch_ = 0;
+    bool earlyStopped_ = false;
+    std::string started_;
 };
 
 int64_t Run::totalSteps() const
 {
-    const int64_t all = opt_.epochs * trainLoader_.numBatches();
+    const int64_t all = opt_.epochs * stepsPerEpoch();
     return opt_.maxSteps > 0 ? std::min(all, opt_.maxSteps) : all;
 }
 
@@ -97,30 +141,77 @@ void Run::writeRunJson(const std::string& status, const TrainResult& result) con
                             {"skipped", in_.dataset.skipped.size()},
                             {"split", {{"train", split_.train.size()}, {"val", split_.val.size()}, {"test", split_.test.size()}}}}},
                           {"options", opt_.toJson()},
-                          {"steps_done", result.steps},
+                          {"precision", precisionName(precision_)},
+                          {"steps_done", step_ + 1},
                           {"tokens_seen", tokensSeen_},
                           {"environment", environmentInfo()}};
     if (!result.checkpoint.empty())
         run["checkpoint"] = result.checkpoint;
+    if (result.earlyStopped)
+        run["early_stopped"] = true;
     dir_.writeRunJson(run);
 }
 
-void Run::step(int64_t epoch, int64_t batchIndex, torch::optim::Optimizer& optimizer)
+void Run::prepareModel()
+{
+    if (opt_.dropout)
+        model() = withDropRate(model(), *opt_.dropout);
+    model()->train();
+    optimizer_ = makeAdamW(*model(), opt_);
+    trainable_.clear();
+    for (const auto& group : optimizer_->param_groups())
+        trainable_.insert(trainable_.end(), group.params().begin(), group.params().end());
+}
+
+void Run::restore(const std::string& checkpoint)
+{
+    const TrainingState s = readTrainingState(checkpoint);
+    restoreResumeState(checkpoint, *optimizer_, trainLoader_);
+    step_ = s.stepsDone - 1;
+    epoch_ = s.epoch;
+    nextBatch_ = s.nextBatch;
+    tokensSeen_ = s.tokensSeen;
+    elapsedBefore_ = s.elapsedSeconds;
+    earlyStopping_.restore(s.earlyStopping);
+}
+
+// One optimizer step over up to gradAccumulation micro-batches.
+void Run::step()
 {
     const auto stepStart = std::chrono::steady_clock::now();
-    const Batch batch = trainLoader_.batch(batchIndex);
-    optimizer.zero_grad();
-    const torch::Tensor loss = batchLoss(in_.model.model, batch, opt_.headOnCountedTargets);
-    loss.backward();
-    optimizer.step();
-    tokensSeen_ += batch.inputs.numel();
+    const int64_t count = std::min(opt_.gradAccumulation, trainLoader_.numBatches() - nextBatch_);
+    std::vector<Batch> microBatches;
+    int64_t tokens = 0;
+    for (int64_t i = 0; i < count; ++i) {
+        microBatches.push_back(trainLoader_.batch(nextBatch_ + i));
+        tokens += microBatches.back().inputs.numel();
+    }
+    optimizer_->zero_grad();
+    const double loss = accumulateGradients(model(), microBatches, opt_.headOnCountedTargets, precision_);
+    const double lr = schedule_.at(step_ + 1);
+    setLearningRate(*optimizer_, lr);
+    const double gradNorm = clipGradients(trainable_, opt_.maxGradNorm);
+    optimizer_->step();
+    tokensSeen_ += tokens;
+    nextBatch_ += count;
     ++step_;
-    StepPoint point{epoch, step_, totalSteps(), tokensSeen_, loss.item<double>(), 0};
-    point.tokensPerSecond = double(batch.inputs.numel()) / std::max(1e-9, secondsSince(stepStart));
+    StepPoint point{epoch_, step_, totalSteps(), tokensSeen_, loss, 0, lr, gradNorm};
+    point.tokensPerSecond = double(tokens) / std::max(1e-9, secondsSince(stepStart));
+    dir_.appendStep(stepPointToJson(point));
     observer_.onStep(point);
 }
 
-void Run::evaluate(int64_t epoch)
+void Run::afterStep()
+{
+    if (step_ % opt_.evalFreq == 0)
+        evaluate();
+    if (opt_.saveEvery > 0 && (step_ + 1) % opt_.saveEvery == 0) {
+        saveResumable(CheckpointFolders::stepName(step_ + 1));
+        folders_.prune(opt_.keepLast);
+    }
+}
+
+void Run::evaluate()
 {
     // The chapter iterates train_loader afresh for the train-loss estimate: a new order drawn
     // from the same generator (a DataLoader copy shares it), the training order untouched.
@@ -128,14 +219,25 @@ void Run::evaluate(int64_t epoch)
     DataLoader trainSample = trainLoader_;
     trainSample.startEpoch();
     EvalPoint point;
-    point.epoch = epoch;
+    point.epoch = epoch_;
     point.step = step_;
     point.tokensSeen = tokensSeen_;
-    point.trainLoss = meanLoss(in_.model.model, trainSample, opt_.evalIter, opt_.headOnCountedTargets);
-    point.valLoss = meanLoss(in_.model.model, valLoader_, opt_.evalIter, opt_.headOnCountedTargets);
-    point.elapsedSeconds = secondsSince(start_);
+    {
+        AutocastScope autocast(precision_, onCuda(model()));
+        point.trainLoss = meanLoss(model(), trainSample, opt_.evalIter, opt_.headOnCountedTargets);
+        point.valLoss = meanLoss(model(), valLoader_, opt_.evalIter, opt_.headOnCountedTargets);
+    }
+    point.elapsedSeconds = elapsed();
     dir_.appendMetrics(evalPointToJson(point));
     observer_.onEvaluation(point);
+    if (earlyStopping_.observe(point.valLoss, step_) && opt_.keepBest)
+        saveBest(point);
+    if (earlyStopping_.shouldStop()) {
+        earlyStopped_ = true;
+        observer_.onMessage("early stopping: no validation loss lower than " + std::to_string(earlyStopping_.bestLoss()) +
+                            " (step " + std::to_string(earlyStopping_.bestStep()) + ") in " +
+                            std::to_string(opt_.earlyStoppingPatience) + " evaluations");
+    }
 }
 
 // The chapter's generate_and_print_sample: greedy, no end-of-text stop, newlines as spaces.
@@ -149,7 +251,7 @@ void Run::sample(int64_t epoch)
     GenerationOptions gen;
     gen.maxNewTokens = opt_.sampleTokens;
     gen.eosId = -1;
-    const std::vector<int64_t> added = generate(in_.model.model, {prompt}, gen).front();
+    const std::vector<int64_t> added = generate(model(), {prompt}, gen).front();
     std::vector<int> all(promptIds);
     all.insert(all.end(), added.begin(), added.end());
     std::string text = in_.tokenizer.decode(all);
@@ -157,43 +259,75 @@ void Run::sample(int64_t epoch)
     observer_.onSample(epoch, text);
 }
 
-std::string Run::saveCheckpoint(const std::string& name)
+TrainingState Run::state() const
 {
-    const std::string path = dir_.checkpointPath(name);
-    saveModelFolder(path, in_.model.model, &in_.tokenizer);
-    return path;
+    TrainingState s;
+    s.stepsDone = step_ + 1;
+    s.epoch = epoch_;
+    s.nextBatch = nextBatch_;
+    s.tokensSeen = tokensSeen_;
+    s.elapsedSeconds = elapsed();
+    s.earlyStopping = earlyStopping_.toJson();
+    return s;
 }
 
-TrainResult Run::execute()
+std::string Run::saveResumable(const std::string& name)
+{
+    const TrainingState now = state();
+    return folders_.publish(name, [&](const std::string& folder) {
+        saveModelFolder(folder, model(), &in_.tokenizer);
+        writeResumeState(folder, *optimizer_, trainLoader_, now);
+    });
+}
+
+void Run::saveBest(const EvalPoint& point)
+{
+    folders_.publish("best", [&](const std::string& folder) {
+        saveModelFolder(folder, model(), &in_.tokenizer);
+        writeFileAtomic(folder + "/best.json", nlohmann::json{{"step", point.step}, {"val_loss", point.valLoss}}.dump(2) + "\n");
+    });
+}
+
+void Run::trainEpochs()
+{
+    while (!done()) {
+        if (nextBatch_ >= trainLoader_.numBatches()) {
+            if (epoch_ >= opt_.epochs)
+                return;
+            ++epoch_;
+            nextBatch_ = 0;
+            trainLoader_.startEpoch();
+        }
+        while (nextBatch_ < trainLoader_.numBatches() && !done()) {
+            if (job_)
+                job_->checkpoint();
+            step();
+            afterStep();
+        }
+        sample(epoch_);
+    }
+}
+
+TrainResult Run::execute(const std::string& resumeFrom)
 {
     TrainResult result;
-    writeRunJson("running", result);
     torch::manual_seed(opt_.seed);
-    auto& model = in_.model.model;
-    model->train();
-    torch::optim::AdamW optimizer(model->parameters(), torch::optim::AdamWOptions(opt_.learningRate)
-                                                          .betas({opt_.beta1, opt_.beta2})
-                                                          .eps(opt_.adamEps)
-                                                          .weight_decay(opt_.weightDecay));
+    prepareModel();
+    nextBatch_ = trainLoader_.numBatches();
+    if (!resumeFrom.empty())
+        restore(resumeFrom);
+    writeRunJson("running", result);
     try {
-        for (int64_t epoch = 1; epoch <= opt_.epochs && step_ + 1 < totalSteps(); ++epoch) {
-            trainLoader_.startEpoch();
-            for (int64_t b = 0; b < trainLoader_.numBatches() && step_ + 1 < totalSteps(); ++b) {
-                if (job_)
-                    job_->checkpoint();
-                step(epoch, b, optimizer);
-                if (step_ % opt_.evalFreq == 0)
-                    evaluate(epoch);
-            }
-            sample(epoch);
-        }
+        trainEpochs();
     } catch (const Cancelled&) {
         result.stopped = true;
     }
     result.steps = step_ + 1;
-    char name[32];
-    std::snprintf(name, sizeof name, "step-%06lld", (long long)(step_ + 1));
-    result.checkpoint = saveCheckpoint(result.stopped ? name : "final");
+    result.earlyStopped = earlyStopped_;
+    const std::string name = result.stopped ? CheckpointFolders::stepName(step_ + 1) : "final";
+    // A stop right after a periodic checkpoint finds this very state saved already.
+    const bool saved = result.stopped && hasResumeState(folders_.path(name));
+    result.checkpoint = saved ? folders_.path(name) : saveResumable(name);
     writeRunJson(result.stopped ? "stopped" : "finished", result);
     return result;
 }
@@ -204,8 +338,51 @@ TrainResult train(TrainInputs& inputs, const TrainOptions& options, const std::s
                   TrainObserver& observer, const JobControl* job)
 {
     options.validate();
-    Run run(inputs, options, runDir, observer, job);
-    return run.execute();
+    RunDirectory dir = RunDirectory::create(runDir);
+    inputs.tokenizer.save(dir.tokenizerPath());
+    Run run(inputs, options, std::move(dir), observer, job, timestamp());
+    return run.execute({});
+}
+
+TrainResult resumeTraining(const std::string& runDir, int64_t moreEpochs, TrainObserver& observer,
+                           const JobControl* job)
+{
+    const RunDirectory dir = RunDirectory::open(runDir);
+    const nlohmann::json run = dir.readRunJson();
+    TrainOptions options = TrainOptions::fromJson(run.value("options", nlohmann::json::object()));
+    const CheckpointFolders folders(dir.checkpointsPath());
+    folders.recover();
+    std::string checkpoint = folders.latestResumable();
+    if (run.value("status", std::string()) == "finished") {
+        if (moreEpochs == 0)
+            throw ConfigError(runDir + " has finished; give a number of more epochs to continue it");
+        if (checkpoint.empty())
+            throw ConfigError(runDir + " has finished but holds no resumable checkpoint (runs of earlier versions "
+                              "do not); start a new run from its final model instead");
+    }
+    if (moreEpochs > 0) {
+        options.epochs += moreEpochs;
+        options.maxSteps = 0;
+        options.validate();
+    }
+    const int64_t stepsDone = checkpoint.empty() ? 0 : readTrainingState(checkpoint).stepsDone;
+    if (checkpoint == folders.path("final")) { // the extended run writes a new final
+        const std::string name = CheckpointFolders::stepName(stepsDone);
+        folders.rename("final", name);
+        checkpoint = folders.path(name);
+    }
+    observer.onMessage(checkpoint.empty() ? "no checkpoint yet: starting " + runDir + " again from the beginning"
+                                          : "resuming " + runDir + " from " + checkpoint);
+    const int threads = run.value(nlohmann::json::json_pointer("/environment/threads"), 0);
+    if (threads != 0 && threads != torch::get_num_threads())
+        observer.onMessage("the run was trained with " + std::to_string(threads) + " threads and continues with " +
+                           std::to_string(torch::get_num_threads()) + ": losses may differ in their last digits "
+                           "from an uninterrupted run");
+    dir.dropRowsFrom(stepsDone);
+    TrainInputs inputs = loadRunInputs(dir, checkpoint);
+    Run resumed(inputs, options, dir, observer, job, run.value("started", timestamp()));
+    observer.onResumed(stepsDone, readStepPoints(runDir), readEvalPoints(runDir));
+    return resumed.execute(checkpoint);
 }
 
 std::string formatEvalLine(const EvalPoint& p)

@@ -1,6 +1,9 @@
 #pragma once
 // The chapter's train_model_simple as a reusable trainer. It knows nothing of the UI: it
 // reports through a TrainObserver and polls a JobControl between steps (pause, stop).
+// Beyond the chapter (all off by default): prompt masking, learning rate schedules, gradient
+// accumulation and clipping, early stopping, periodic and best checkpoints, bf16 autocast,
+// dropout and weight-decay exclusions, and exact resume from a checkpoint.
 
 #include "core/data/dataset.h"
 #include "core/io/model_folder.h"
@@ -21,14 +24,23 @@ struct TrainInputs {
 };
 
 struct TrainResult {
-    bool stopped = false;   // true when the JobControl asked to stop
-    int64_t steps = 0;      // optimizer steps done
-    std::string checkpoint; // model folder written at the end (or where it stopped)
+    bool stopped = false;      // true when the JobControl asked to stop
+    bool earlyStopped = false; // the validation loss stopped improving
+    int64_t steps = 0;         // optimizer steps done
+    std::string checkpoint;    // model folder written at the end (or where it stopped)
 };
 
 // Writes the run into runDir (see RunDirectory) and returns when done or stopped.
 TrainResult train(TrainInputs& inputs, const TrainOptions& options, const std::string& runDir,
                   TrainObserver& observer, const JobControl* job = nullptr);
+
+// Continues the run in runDir from its newest resumable checkpoint, from the beginning when a
+// kill came before the first one; the per-step losses are then those of an uninterrupted run
+// (same thread count). Rows that run had logged after the checkpoint are dropped and redone.
+// moreEpochs > 0 extends the run by that many epochs (lifting its step limit): the way to
+// continue a finished run. Model, tokenizer and dataset come from what run.json records.
+TrainResult resumeTraining(const std::string& runDir, int64_t moreEpochs, TrainObserver& observer,
+                           const JobControl* job = nullptr);
 
 // The chapter's log line: "Ep 1 (Step 000005): Train loss 1.174, Val loss 1.103".
 std::string formatEvalLine(const EvalPoint& point);

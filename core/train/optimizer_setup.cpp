@@ -1,0 +1,55 @@
+#include "core/train/optimizer_setup.h"
+
+#include <torch/torch.h>
+
+#include <regex>
+
+namespace sft {
+
+// GPT-2's Hugging Face names: "....bias", and ln_1, ln_2, ln_f for the LayerNorms.
+bool isBiasOrNormParameter(const std::string& name)
+{
+    static const std::regex pattern(R"((^|\.)(bias|ln_[^.]*\.weight)$)");
+    return std::regex_search(name, pattern);
+}
+
+std::unique_ptr<torch::optim::AdamW> makeAdamW(torch::nn::Module& model, const TrainOptions& o)
+{
+    const auto options = torch::optim::AdamWOptions(o.learningRate)
+                             .betas({o.beta1, o.beta2})
+                             .eps(o.adamEps)
+                             .weight_decay(o.weightDecay);
+    std::vector<torch::Tensor> decayed, undecayed;
+    for (const auto& item : model.named_parameters()) {
+        if (!item.value().requires_grad())
+            continue;
+        (o.decayBiasAndNorm || !isBiasOrNormParameter(item.key()) ? decayed : undecayed).push_back(item.value());
+    }
+    if (undecayed.empty())
+        return std::make_unique<torch::optim::AdamW>(decayed, options);
+    auto none = std::make_unique<torch::optim::AdamWOptions>(options);
+    none->weight_decay(0);
+    std::vector<torch::optim::OptimizerParamGroup> groups;
+    groups.emplace_back(decayed);
+    groups.emplace_back(undecayed, std::move(none));
+    return std::make_unique<torch::optim::AdamW>(groups, options);
+}
+
+void setLearningRate(torch::optim::AdamW& optimizer, double lr)
+{
+    for (auto& group : optimizer.param_groups())
+        static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
+}
+
+double clipGradients(const std::vector<torch::Tensor>& parameters, double maxNorm)
+{
+    if (maxNorm > 0)
+        return torch::nn::utils::clip_grad_norm_(parameters, maxNorm);
+    std::vector<torch::Tensor> norms;
+    for (const torch::Tensor& p : parameters)
+        if (p.grad().defined())
+            norms.push_back(p.grad().norm());
+    return norms.empty() ? 0.0 : torch::stack(norms).norm().item<double>();
+}
+
+} // namespace sft

@@ -1,0 +1,29 @@
+#pragma once
+// The run's AdamW over the trainable parameters, and the gradient clipping of each step.
+
+#include "core/train/train_options.h"
+
+#include <torch/nn/module.h>
+#include <torch/optim/adamw.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace sft {
+
+// Biases and LayerNorm weights: what "no decay on biases and norms" leaves out.
+bool isBiasOrNormParameter(const std::string& name);
+
+// AdamW over the parameters that require grad, in the module's order. With decayBiasAndNorm
+// off they form two groups: the rest with the weight decay, biases and norms with none.
+std::unique_ptr<torch::optim::AdamW> makeAdamW(torch::nn::Module& model, const TrainOptions& options);
+
+// Sets every parameter group's learning rate (the schedule's value for the coming step).
+void setLearningRate(torch::optim::AdamW& optimizer, double lr);
+
+// The global L2 norm of the gradients, as torch.nn.utils.clip_grad_norm_ reports it; with
+// maxNorm > 0 the gradients are also scaled down to that norm.
+double clipGradients(const std::vector<torch::Tensor>& parameters, double maxNorm);
+
+} // namespace sft

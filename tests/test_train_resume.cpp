@@ -1,0 +1,246 @@
+// Exact resume: a run stopped after step k (by Stop, or by kill -9 of the CLI process) and
+// continued gives, step for step and to the last digit, the losses of an uninterrupted run;
+// a kill before the first checkpoint starts over; a finished run continues for more epochs.
+
+#include "core/data/dataset.h"
+#include "core/io/model_folder.h"
+#include "core/train/run_directory.h"
+#include "core/train/run_metrics.h"
+#include "core/train/trainer.h"
+#include "core/util/error.h"
+#include "core/util/files.h"
+#include "tests/support/model_fixture.h"
+#include "tests/support/test_support.h"
+#include "tests/support/train_fixture.h"
+
+#include <QDir>
+#include <QElapsedTimer>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <torch/torch.h>
+
+using namespace sft;
+using sft::test::Recorder;
+
+namespace {
+
+// Every piece of state a resume must bring back: shuffled orders over several epochs, dropout
+// (the global generator), the warmup (the step), AdamW with accumulation and clipping. A
+// constant rate after the warmup, so that the plan's length does not change the schedule and a
+// 1-epoch run continued for 1 more epoch is this run too; the CLI test has cosine decay.
+// 40 entries give 34 for training: 8 batches of 4, 4 steps of 2 per epoch; short sequences
+// keep each step fast.
+TrainOptions resumeOptions()
+{
+    TrainOptions o;
+    o.epochs = 2;
+    o.maxLength = 64;
+    o.batchSize = 4;
+    o.gradAccumulation = 2;
+    o.learningRate = 1e-3;
+    o.warmupSteps = 3;
+    o.maxGradNorm = 1.0;
+    o.dropout = 0.1;
+    o.evalFreq = 2;
+    o.evalIter = 1;
+    o.saveEvery = 3;
+    o.sampleTokens = 3;
+    return o;
+}
+
+// The same with a third epoch, so that the run is still going when it is killed.
+const QStringList kCliOptions = {"--epochs", "3", "--max-length", "64", "--batch-size", "4", "--grad-accum", "2",
+                                 "--lr", "1e-3", "--lr-schedule", "cosine", "--warmup-steps", "3",
+                                 "--max-grad-norm", "1", "--dropout", "0.1", "--eval-freq", "2", "--eval-iter", "1",
+                                 "--save-every", "3"};
+
+// metrics.jsonl rows without the wall-clock time.
+std::vector<nlohmann::json> evalRows(const RunDirectory& run)
+{
+    std::vector<nlohmann::json> rows = run.readMetrics();
+    for (nlohmann::json& row : rows)
+        row.erase("elapsed_s");
+    return rows;
+}
+
+QStringList evalLines(const QString& out) { return out.split('\n').filter(QRegularExpression("^Ep \\d")); }
+
+int lineCount(const QString& path)
+{
+    QFile file(path);
+    return file.open(QIODevice::ReadOnly) ? int(file.readAll().count('\n')) : 0;
+}
+
+} // namespace
+
+class TestTrainResume : public QObject {
+    Q_OBJECT
+private:
+    QTemporaryDir tmp_;
+    std::string model_, data_, reference_;
+
+    TrainInputs inputs() const { return {loadModelFolder(model_), loadTokenizer(model_), loadDataset(data_)}; }
+
+    // The same rows, step for step, and the same final weights as the uninterrupted run.
+    void expectSameAs(const std::string& reference, const std::string& runDir)
+    {
+        const RunDirectory a = RunDirectory::open(reference), b = RunDirectory::open(runDir);
+        const auto stepsA = a.readSteps(), stepsB = b.readSteps();
+        QCOMPARE(stepsB.size(), stepsA.size());
+        for (size_t i = 0; i < stepsA.size(); ++i)
+            QVERIFY2(stepsA[i] == stepsB[i], (stepsA[i].dump() + " vs " + stepsB[i].dump()).c_str());
+        const auto evalsA = evalRows(a), evalsB = evalRows(b);
+        QCOMPARE(evalsB.size(), evalsA.size());
+        for (size_t i = 0; i < evalsA.size(); ++i)
+            QVERIFY2(evalsA[i] == evalsB[i], (evalsA[i].dump() + " vs " + evalsB[i].dump()).c_str());
+        QCOMPARE(b.readRunJson()["status"].get<std::string>(), std::string("finished"));
+        QCOMPARE(sha256OfFile(b.checkpointPath("final") + "/model.safetensors"),
+                 sha256OfFile(a.checkpointPath("final") + "/model.safetensors"));
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        if (!test::sharedAvailable())
+            QSKIP("../shared is missing");
+        torch::set_num_threads(2);
+        model_ = test::makeTinyModelFolder(tmp_.filePath("model"));
+        data_ = test::writeChapterSlice(tmp_.filePath("data.json"), 40);
+        reference_ = tmp_.filePath("reference").toStdString();
+        TrainInputs in = inputs();
+        Recorder recorder;
+        train(in, resumeOptions(), reference_, recorder);
+        QCOMPARE(int(recorder.steps.size()), 8);
+    }
+
+    void stopThenResumeEqualsUninterrupted_data()
+    {
+        QTest::addColumn<int>("stopStep");
+        QTest::newRow("before the first checkpoint") << 1;
+        QTest::newRow("at the end of an epoch") << 3;
+        QTest::newRow("right after a periodic checkpoint") << 5;
+    }
+
+    void stopThenResumeEqualsUninterrupted()
+    {
+        QFETCH(int, stopStep);
+        const std::string runDir = tmp_.filePath("stopped-" + QString::number(stopStep)).toStdString();
+        TrainInputs in = inputs();
+        JobControl job;
+        Recorder first;
+        first.stopAfter = &job;
+        first.stopStep = stopStep;
+        const TrainResult stopped = train(in, resumeOptions(), runDir, first, &job);
+        QVERIFY(stopped.stopped);
+        QCOMPARE(stopped.steps, int64_t(stopStep + 1));
+
+        Recorder second;
+        const TrainResult resumed = resumeTraining(runDir, 0, second);
+        QVERIFY(!resumed.stopped);
+        QCOMPARE(second.resumedAt, int64_t(stopStep + 1));
+        QCOMPARE(second.steps.front().step, int64_t(stopStep + 1));
+        expectSameAs(reference_, runDir);
+        // The log lines as printed: those the resumed run kept, then its own.
+        std::vector<EvalPoint> printed = second.resumedEvals;
+        printed.insert(printed.end(), second.evals.begin(), second.evals.end());
+        const std::vector<EvalPoint> expected = readEvalPoints(reference_);
+        QCOMPARE(printed.size(), expected.size());
+        for (size_t i = 0; i < expected.size(); ++i)
+            QCOMPARE(formatEvalLine(printed[i]), formatEvalLine(expected[i]));
+    }
+
+    // What a kill before the first checkpoint leaves: rows of steps done, a torn last line, a
+    // half-written checkpoint folder. The run starts over and ends as the uninterrupted one.
+    void killBeforeTheFirstCheckpointStartsOver()
+    {
+        const std::string runDir = tmp_.filePath("killed-early").toStdString();
+        TrainInputs in = inputs();
+        JobControl job;
+        Recorder first;
+        first.stopAfter = &job;
+        first.stopStep = 1;
+        train(in, resumeOptions(), runDir, first, &job);
+        const RunDirectory run = RunDirectory::open(runDir);
+        QVERIFY(QDir(QString::fromStdString(run.checkpointPath("step-000002"))).removeRecursively());
+        nlohmann::json json = run.readRunJson();
+        json["status"] = "running";
+        run.writeRunJson(json);
+        writeFileAtomic(run.metricsPath(), readFile(run.metricsPath()) + "{\"epoch\": 1, \"st");
+        writeFileAtomic(run.stepsPath(), readFile(run.stepsPath()) + "{\"epoch\"");
+        makeDirectories(run.checkpointPath(".step-000003.partial"));
+        writeFileAtomic(run.checkpointPath(".step-000003.partial") + "/config.json", "{");
+
+        Recorder second;
+        resumeTraining(runDir, 0, second);
+        QCOMPARE(second.resumedAt, int64_t(0));
+        QVERIFY(second.resumedEvals.empty());
+        QVERIFY(!fileExists(run.checkpointPath(".step-000003.partial")));
+        expectSameAs(reference_, runDir);
+    }
+
+    // kill -9 of the CLI after a checkpoint and a few more steps, then `train --resume`: the
+    // same rows and printed lines as an uninterrupted CLI run.
+    void cliKilledThenResumedEqualsUninterrupted()
+    {
+        const QString data = QString::fromStdString(data_), model = QString::fromStdString(model_);
+        const QString reference = tmp_.filePath("cli-reference"), killed = tmp_.filePath("cli-killed");
+        const auto whole = test::runStudio(QStringList{"train", "--model", model, "--data", data, "--out", reference} + kCliOptions);
+        QVERIFY2(whole.exitCode == 0, qPrintable(whole.err));
+
+        QProcess process;
+        process.start(SFT_BINARY, QStringList{"train", "--model", model, "--data", data, "--out", killed} + kCliOptions);
+        QVERIFY(process.waitForStarted());
+        QElapsedTimer clock;
+        clock.start();
+        while (!(QDir(killed + "/checkpoints/step-000003").exists() && lineCount(killed + "/steps.jsonl") >= 5)) {
+            QVERIFY2(process.state() == QProcess::Running, "the run ended before it could be killed");
+            QVERIFY(clock.elapsed() < 120000);
+            QThread::msleep(1);
+        }
+        process.kill(); // SIGKILL
+        QVERIFY(process.waitForFinished());
+        QCOMPARE(process.exitStatus(), QProcess::CrashExit);
+        const RunDirectory run = RunDirectory::open(killed.toStdString());
+        QCOMPARE(run.readRunJson()["status"].get<std::string>(), std::string("running"));
+        QVERIFY(!fileExists(run.checkpointPath("final")));
+
+        const auto resumed = test::runStudio({"train", "--resume", killed});
+        QVERIFY2(resumed.exitCode == 0, qPrintable(resumed.err));
+        QVERIFY2(resumed.err.contains("resuming"), qPrintable(resumed.err));
+        expectSameAs(reference.toStdString(), killed.toStdString());
+        QCOMPARE(evalLines(resumed.out), evalLines(whole.out));
+    }
+
+    void cliResumeTakesNoRunSettings()
+    {
+        auto r = test::runStudio({"train", "--resume", tmp_.filePath("cli-reference"), "--lr", "1e-4"});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains("--lr"), qPrintable(r.err));
+        r = test::runStudio({"train", "--resume", tmp_.filePath("cli-reference")});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains("finished") && r.err.contains("more epochs"), qPrintable(r.err));
+        r = test::runStudio({"train", "--more-epochs", "1"});
+        QCOMPARE(r.exitCode, 2);
+    }
+
+    // A finished 1-epoch run continued for 1 more equals the 2-epoch run.
+    void finishedRunContinuesForMoreEpochs()
+    {
+        TrainOptions one = resumeOptions();
+        one.epochs = 1;
+        const std::string extended = tmp_.filePath("one-plus-one").toStdString();
+        TrainInputs b = inputs();
+        Recorder rb, rc;
+        train(b, one, extended, rb);
+        QVERIFY_THROWS_EXCEPTION(ConfigError, resumeTraining(extended, 0, rc));
+        const TrainResult result = resumeTraining(extended, 1, rc);
+        QCOMPARE(result.steps, int64_t(8));
+        expectSameAs(reference_, extended);
+        QCOMPARE(RunDirectory::open(extended).readRunJson()["options"]["epochs"].get<int>(), 2);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestTrainResume)
+#include "test_train_resume.moc"
