@@ -11,11 +11,12 @@ namespace sft::ui {
 
 namespace {
 
+// Each bar labelled by where its band starts: "0–9" labels do not fit under narrow bars.
 QStringList binLabels()
 {
     QStringList labels;
     for (int bin = 0; bin < 10; ++bin)
-        labels << (bin == 9 ? QStringLiteral("90–100") : QStringLiteral("%1–%2").arg(bin * 10).arg(bin * 10 + 9));
+        labels << QString::number(bin * 10);
     return labels;
 }
 
@@ -35,7 +36,7 @@ ScoreHistogramChart::ScoreHistogramChart(QWidget* parent) : QChartView(parent)
     chart->addSeries(series);
     auto* x = new QBarCategoryAxis(chart);
     x->append(binLabels());
-    x->setTitleText(tr("Score"));
+    x->setTitleText(tr("Score band (0–9, 10–19, …, 90–100)"));
     y_ = new QValueAxis(chart);
     y_->setLabelFormat("%d");
     y_->setTitleText(tr("Entries"));
