@@ -247,7 +247,7 @@ void JudgePanel::connectWorker()
         Q_EMIT scoresChanged(scoresOf(entries_));
     });
     connect(worker_, &JudgeWorker::scored, this, [this](const ScoreRunResult& result) {
-        showEntries(result.entries);
+        showEntries(result.entries, result.stats);
         setStatus(tr("Judged %1 answers now, %2 kept from earlier; saved in %3")
                       .arg(result.judged)
                       .arg(result.reused)
@@ -314,7 +314,7 @@ void JudgePanel::setResponses(const QString& path, const QString& key)
         return;
     responses_ = path;
     key_ = key;
-    showEntries({});
+    showEntries({}, {});
     shown_.clear();
     if (!path.isEmpty()) {
         const QString mine = scoresPath();
@@ -336,17 +336,16 @@ void JudgePanel::showStored(const QString& scoresFile)
         setStatus(QString::fromStdString(e.what()));
         return;
     }
-    showEntries(stored.entries);
+    showEntries(stored.entries, statsOf(stored.entries));
     shown_ = scoresFile;
     setStatus(tr("Scores by %1 with the %2 prompt, from %3")
                   .arg(QString::fromStdString(stored.setup.model), QString::fromStdString(stored.setup.promptName),
                        shownPath(scoresFile)));
 }
 
-void JudgePanel::showEntries(const std::vector<EntryScore>& entries)
+void JudgePanel::showEntries(const std::vector<EntryScore>& entries, const ScoreStats& stats)
 {
     entries_ = entries;
-    const ScoreStats stats = statsOf(entries_);
     summary_->setText(summaryText(entries_, stats));
     histogram_->setStats(stats);
     Q_EMIT scoresChanged(scoresOf(entries_));
@@ -433,7 +432,7 @@ void JudgePanel::score()
         return;
     // The worker's statistics start from the scores already in OUT, and only those.
     if (settings.restart || shown_ != scoresPath())
-        showEntries({});
+        showEntries({}, {});
     shown_ = scoresPath();
     progress_->setRange(0, 0);
     setStatus(tr("Asking %1 to judge the answers…").arg(model_->currentText()));

@@ -66,7 +66,8 @@ private:
     void choosePrompt(int index);
     void editPrompt();
     void showStored(const QString& scoresFile);
-    void showEntries(const std::vector<EntryScore>& entries);
+    // `stats` of `entries`, computed where they were obtained (the worker computes its own).
+    void showEntries(const std::vector<EntryScore>& entries, const ScoreStats& stats);
     bool confirmSetup(const QString& out, bool& restart);
     void onFinished(bool ok, bool cancelled, const QString& error);
     void setJob(const QString& job);
