@@ -8,6 +8,7 @@
 #include "core/train/trainer.h"
 
 #include <cstdio>
+#include <optional>
 
 namespace sft::cli {
 
@@ -47,11 +48,14 @@ private:
 };
 
 const char* const kRunSettings[] = {
-    "model", "data", "out", "tokenizer", "epochs", "batch-size", "lr", "weight-decay", "eval-freq", "eval-iter",
-    "seed", "max-length", "template", "no-shuffle", "max-steps", "full-head", "mask-prompt", "lr-schedule",
+    "model", "data", "out", "tokenizer", "epochs", "batch-size", "lr", "weight-decay", "beta1", "beta2", "adam-eps",
+    "eval-freq", "eval-iter", "sample-tokens",
+    "seed", "max-length", "template", "no-shuffle", "max-steps", "full-head", "mask-prompt", "group-by-length",
+    "lr-schedule",
     "warmup-steps", "warmup-ratio", "min-lr", "grad-accum", "max-grad-norm", "early-stopping-patience",
     "early-stopping-min-delta", "keep-best", "save-every", "keep-last", "precision", "dropout",
-    "no-decay-bias-norm", "skip-bad-entries"};
+    "no-decay-bias-norm", "lora", "lora-rank", "lora-alpha", "lora-dropout", "lora-targets", "lora-merged",
+    "no-memory-check", "skip-bad-entries"};
 
 void addRunSettings(Options& o)
 {
@@ -63,8 +67,12 @@ void addRunSettings(Options& o)
     o.add("batch-size", "Entries per batch (per micro-batch with --grad-accum).", "N", "8");
     o.add("lr", "AdamW learning rate (the peak of a schedule).", "LR", "5e-5");
     o.add("weight-decay", "AdamW weight decay.", "WD", "0.1");
+    o.add("beta1", "AdamW beta1 (first moment decay).", "B", "0.9");
+    o.add("beta2", "AdamW beta2 (second moment decay).", "B", "0.999");
+    o.add("adam-eps", "AdamW epsilon.", "EPS", "1e-8");
     o.add("eval-freq", "Evaluate every N steps.", "N", "5");
     o.add("eval-iter", "Batches of train and validation data per evaluation.", "N", "5");
+    o.add("sample-tokens", "Greedy tokens of the sample printed after each epoch (0: none).", "N", "50");
     o.add("seed", "Seed for shuffling and dropout.", "N", "123");
     o.add("max-length", "Truncate batches to this many tokens (allowed_max_length).", "N", "1024");
     o.add("template", "Prompt template: alpaca, phi3, or a template file.", "NAME", "alpaca");
@@ -72,6 +80,8 @@ void addRunSettings(Options& o)
     o.add("max-steps", "Stop after N optimizer steps (0: all epochs).", "N", "0");
     o.add("full-head", "Apply the output head at every position (the chapter's way; same loss, slower).");
     o.add("mask-prompt", "No loss on the instruction and input tokens, only on the response (exercise 7.2).");
+    o.add("group-by-length", "Training batches of entries of similar length (shuffled, seeded): less padding, "
+          "faster steps; the batches differ from the chapter's.");
     o.add("lr-schedule", "constant, cosine or linear (decay from --lr to --min-lr after the warmup).", "NAME",
           "constant");
     o.add("warmup-steps", "Raise the learning rate linearly over the first N steps.", "N", "0");
@@ -89,7 +99,33 @@ void addRunSettings(Options& o)
           "natively (avx512_bf16, AMX) or on CUDA.", "NAME", "auto");
     o.add("dropout", "Dropout rate while training (default: the model config's).", "P");
     o.add("no-decay-bias-norm", "No weight decay on biases and LayerNorm weights.");
+    o.add("lora", "Train LoRA adapters on the frozen model instead of every weight (exercise 7.4); checkpoints "
+          "hold the adapters alone.");
+    o.add("lora-rank", "LoRA rank r.", "R", "8");
+    o.add("lora-alpha", "LoRA alpha: updates are scaled by alpha / r.", "A", "16");
+    o.add("lora-dropout", "Dropout on the adapters' input.", "P", "0.05");
+    o.add("lora-targets", "Layers that get adapters: q, k, v, attn_out, ffn, head, comma-separated, or all.", "LIST",
+          "q,v");
+    o.add("lora-merged", "With --lora: final and best also hold the merged full model, loadable by any GPT-2 reader.");
+    o.add("no-memory-check", "Start even when the memory estimate says the run will not fit.");
     o.add("skip-bad-entries", "Skip invalid dataset entries (each is reported) instead of refusing the file.");
+}
+
+// The --lora-* settings mean nothing without --lora; saying so beats ignoring them.
+std::optional<LoraOptions> readLora(const Options& o)
+{
+    if (!o.isSet("lora")) {
+        for (const char* name : {"lora-rank", "lora-alpha", "lora-dropout", "lora-targets", "lora-merged"})
+            if (o.isSet(name))
+                throw UsageError(std::string("--") + name + " goes with --lora");
+        return std::nullopt;
+    }
+    LoraOptions lora;
+    lora.rank = o.integer("lora-rank", 1, 1024);
+    lora.alpha = o.real("lora-alpha", 1e-6, 1e6);
+    lora.dropout = o.real("lora-dropout", 0, 0.999999);
+    lora.targets = parseLoraTargets(o.text("lora-targets"));
+    return lora;
 }
 
 TrainOptions readOptions(const Options& o)
@@ -99,8 +135,12 @@ TrainOptions readOptions(const Options& o)
     t.batchSize = o.integer("batch-size", 1, 4096);
     t.learningRate = o.real("lr", 1e-12, 1);
     t.weightDecay = o.real("weight-decay", 0, 10);
+    t.beta1 = o.real("beta1", 0, 0.999999);
+    t.beta2 = o.real("beta2", 0, 0.999999999);
+    t.adamEps = o.real("adam-eps", 1e-30, 1);
     t.evalFreq = o.integer("eval-freq", 1, 1000000);
     t.evalIter = o.integer("eval-iter", 1, 1000000);
+    t.sampleTokens = o.integer("sample-tokens", 0, 4096);
     t.seed = uint64_t(o.integer("seed", 0, INT64_MAX));
     t.maxLength = o.integer("max-length", 2, 1 << 20);
     t.templateName = o.text("template");
@@ -108,6 +148,7 @@ TrainOptions readOptions(const Options& o)
     t.maxSteps = o.integer("max-steps", 0, INT64_MAX);
     t.headOnCountedTargets = !o.isSet("full-head");
     t.maskPrompt = o.isSet("mask-prompt");
+    t.groupByLength = o.isSet("group-by-length");
     t.lrSchedule = o.text("lr-schedule");
     t.warmupSteps = o.integer("warmup-steps", 0, INT64_MAX);
     t.warmupRatio = o.real("warmup-ratio", 0, 0.999999);
@@ -123,6 +164,9 @@ TrainOptions readOptions(const Options& o)
     if (o.isSet("dropout"))
         t.dropout = o.real("dropout", 0, 0.999999);
     t.decayBiasAndNorm = !o.isSet("no-decay-bias-norm");
+    t.lora = readLora(o);
+    t.loraMerged = o.isSet("lora-merged");
+    t.memoryCheck = !o.isSet("no-memory-check");
     return t;
 }
 

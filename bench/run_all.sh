@@ -18,6 +18,9 @@ section() { echo; echo "## $1"; echo; echo '```'; }
   section "Training step: gpt2-small shape, batch 8 x 64 tokens, fp32, AdamW"
   "$here/bench_train_step.sh" "$build"
   echo '```'
+  section "Fine-tuning workload: the chapter's first 20 steps and their evaluations, gpt2-small shape from init"
+  "$here/bench_workload.sh" "$build" 20
+  echo '```'
   section "Generation: gpt2-small shape, greedy, KV cache vs the chapter's generate()"
   "$root/$build/bench/bench_generation"
   echo '```'

@@ -13,6 +13,8 @@
 
 #include <QtTest>
 
+#include <algorithm>
+#include <functional>
 #include <numeric>
 #include <set>
 
@@ -201,6 +203,25 @@ private Q_SLOTS:
         }
     }
 
+    // An evaluation iterates the training loader afresh, then the unshuffled validation loader,
+    // whose iterator also draws from the global generator. Expected: PyTorch 1.13,
+    // torch.manual_seed(123); train as above, val = DataLoader(range(55), batch_size=8); first
+    // batch of iter(train), of iter(train), `for v in val: break`, then of iter(train).
+    void evaluationsDrawFromTheSharedGeneratorAsPyTorch()
+    {
+        DataLoader train(numbered(935), 8, true, true, 123, {}), val(numbered(55), 8, false, false, 5, {});
+        val.shareGenerator(train);
+        train.startEpoch();
+        QCOMPARE(firstColumn(train.batch(0)), std::vector<int64_t>({8, 709, 639, 313, 769, 407, 12, 173}));
+        DataLoader trainSample = train;
+        trainSample.startEpoch();
+        QCOMPARE(firstColumn(trainSample.batch(0)), std::vector<int64_t>({545, 866, 900, 303, 602, 216, 794, 345}));
+        val.startEpoch();
+        QCOMPARE(firstColumn(val.batch(0)), std::vector<int64_t>({0, 1, 2, 3, 4, 5, 6, 7}));
+        train.startEpoch();
+        QCOMPARE(firstColumn(train.batch(0)), std::vector<int64_t>({782, 213, 848, 455, 273, 634, 64, 330}));
+    }
+
     void shuffleIsSeededAndComplete()
     {
         DataLoader a(numbered(935), 8, true, false, 7, {}), b(numbered(935), 8, true, false, 7, {});
@@ -218,6 +239,95 @@ private Q_SLOTS:
         const std::vector<int64_t> dropped = epochOrder(dropLast);
         QCOMPARE(dropped.size(), size_t(928));
         QCOMPARE(std::set<int64_t>(dropped.begin(), dropped.end()).size(), size_t(928));
+    }
+
+    // Examples whose length is their index + 1, first token their index: a batch shows both.
+    void groupingByLengthBatchesSimilarLengthsInASeededOrder()
+    {
+        std::vector<Example> examples = numbered(935);
+        for (Example& e : examples)
+            e.ids.resize(size_t(e.ids[0] % 300 + 1), 1);
+        DataLoader grouped(examples, 8, true, true, 7, {}, true), again(examples, 8, true, true, 7, {}, true);
+        const std::vector<int64_t> order = epochOrder(grouped);
+        QCOMPARE(order.size(), size_t(928));
+        QCOMPARE(std::set<int64_t>(order.begin(), order.end()).size(), size_t(928));
+        QCOMPARE(epochOrder(again), order);
+        QVERIFY(epochOrder(grouped) != order); // each epoch its own order
+        // The 7 entries left out are random ones, not always the shortest.
+        const std::set<int64_t> kept(order.begin(), order.end());
+        int64_t longestDropped = 0;
+        for (int64_t i = 0; i < 935; ++i)
+            if (!kept.count(i))
+                longestDropped = std::max(longestDropped, i % 300 + 1);
+        QVERIFY2(longestDropped > 10, qPrintable(QString::number(longestDropped)));
+        // Within a batch the lengths are close: sorted spans of 400 of 935 random entries.
+        int64_t widest = 0;
+        for (size_t b = 0; b < order.size(); b += 8) {
+            const auto [low, high] = std::minmax_element(order.begin() + long(b), order.begin() + long(b + 8),
+                                                         [](int64_t x, int64_t y) { return x % 300 < y % 300; });
+            widest = std::max(widest, *high % 300 - *low % 300);
+        }
+        QVERIFY2(widest < 40, qPrintable(QString::number(widest)));
+        // Long and short batches alternate at random instead of running longest first.
+        std::vector<int64_t> firstLengths;
+        for (size_t b = 0; b < order.size(); b += 8)
+            firstLengths.push_back(order[b] % 300);
+        QVERIFY(!std::is_sorted(firstLengths.begin(), firstLengths.end(), std::greater<>()));
+
+        DataLoader plain(examples, 8, true, true, 7, {});
+        plain.startEpoch();
+        QVERIFY2(grouped.paddingFraction() < plain.paddingFraction() / 5,
+                 qPrintable(QString("%1 vs %2").arg(grouped.paddingFraction()).arg(plain.paddingFraction())));
+    }
+
+    // A loader restored from a saved state goes on with the same grouped orders.
+    void groupedOrderRestores()
+    {
+        std::vector<Example> examples = numbered(100);
+        for (Example& e : examples)
+            e.ids.resize(size_t(e.ids[0] % 17 + 1), 1);
+        DataLoader a(examples, 4, true, true, 3, {}, true), b(examples, 4, true, true, 99, {}, true);
+        epochOrder(a);
+        b.restore(a.state());
+        QCOMPARE(firstColumn(b.batch(5)), firstColumn(a.batch(5)));
+        QCOMPARE(epochOrder(b), epochOrder(a));
+    }
+
+    void paddingFractionCountsPaddedInputs()
+    {
+        std::vector<Example> examples(3);
+        examples[0].ids = {1, 2, 3, 4};
+        examples[1].ids = {1, 2};
+        examples[2].ids = {1};
+        DataLoader loader(examples, 3, false, false, 1, {});
+        QCOMPARE(loader.paddingFraction(), 5.0 / 12.0); // rows of 4: 0 + 2 + 3 padded
+        CollateOptions truncated;
+        truncated.allowedMaxLength = 2;
+        QCOMPARE(DataLoader(examples, 3, false, false, 1, truncated).paddingFraction(), 1.0 / 6.0);
+    }
+
+    // The chapter's 935 training entries in batches of 8: the padding the chapter computes on,
+    // and what grouping leaves of it.
+    void chapterPaddingFraction()
+    {
+        if (!test::sharedAvailable())
+            QSKIP("../shared is missing");
+        const Tokenizer tokenizer = Tokenizer::fromDirectory(test::sharedPath("data/gpt2-tokenizer"));
+        const Dataset data = loadDataset(test::sharedPath("data/instruction-data.json"));
+        const Split split = splitDataset(data.entries);
+        const std::vector<Example> train = tokenizeEntries(split.train, PromptTemplate::alpaca(), tokenizer);
+        DataLoader chapter(train, 8, true, true, 123, {}), grouped(train, 8, true, true, 123, {}, true);
+        double plain = 0, less = 0;
+        for (int epoch = 0; epoch < 2; ++epoch) {
+            chapter.startEpoch();
+            grouped.startEpoch();
+            plain += chapter.paddingFraction() / 2;
+            less += grouped.paddingFraction() / 2;
+        }
+        qInfo("padding fraction of the chapter's training batches over 2 epochs: %.3f, grouped by length: %.3f",
+              plain, less);
+        QVERIFY(plain > 0.1);
+        QVERIFY(less < plain / 5);
     }
 };
 

@@ -249,6 +249,12 @@ private Q_SLOTS:
         h.maxLength->setValue(1024);
         QCOMPARE(h.histogram->maxLengthLine()->count(), 0); // far beyond the longest entry (91)
         QVERIFY(h.label("overMaxLength").startsWith("No entry is longer"));
+        // The Train view plans the run's memory for the longest entry.
+        size_t longest = 0;
+        for (const Entry& e : data.entries)
+            longest = std::max(longest, tokenizer_.encode(PromptTemplate::alpaca().full(e)).size());
+        QCOMPARE(h.state.longestExample(QString::fromStdString(chapterFile()), "alpaca"), qint64(longest));
+        QCOMPARE(h.state.longestExample(QString::fromStdString(chapterFile()), "phi3"), qint64(0));
     }
 
     void invalidEntriesAreListedWithReasons()

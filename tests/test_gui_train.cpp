@@ -1,14 +1,19 @@
 // The Train view driven through its widgets: a tiny run started from the form fills the chart
 // and reaches 100%, the event loop stays responsive meanwhile, Stop leaves a consistent run
 // folder, a finished run reopened redraws its chart from disk, and closing the window during
-// a run asks, then stops it with the run saved.
+// a run asks, then stops it with the run saved. The LoRA settings round-trip through the form
+// and reach run.json, and the trainingPlan line counts what a run trains before it starts.
 
+#include "core/io/config_file.h"
 #include "core/io/model_folder.h"
+#include "core/model/lora.h"
 #include "core/model/threads.h"
 #include "core/train/run_directory.h"
 #include "core/train/run_metrics.h"
+#include "core/train/train_options.h"
 #include "core/util/files.h"
 #include "tests/support/model_fixture.h"
+#include "tests/support/train_fixture.h"
 #include "tests/support/widget_lookup.h"
 #include "ui/loss_chart.h"
 #include "ui/data_view.h"
@@ -24,7 +29,9 @@
 #include <QToolButton>
 #include <QComboBox>
 #include <QDir>
+#include <QDoubleSpinBox>
 #include <QElapsedTimer>
+#include <QLabel>
 #include <QLineEdit>
 #include <QLineSeries>
 #include <QMessageBox>
@@ -62,6 +69,15 @@ private:
     QElapsedTimer clock_;
     qint64 maxGapMs_ = 0;
 };
+
+// The trainingPlan line's counts, as the form's locale writes them.
+QString planCounts(int64_t trainable, int64_t total)
+{
+    return QStringLiteral("Trains %1 of %2 parameters")
+        .arg(QLocale().toString(qlonglong(trainable)), QLocale().toString(qlonglong(total)));
+}
+
+QString dumped(const TrainOptions& options) { return QString::fromStdString(options.toJson().dump()); }
 
 } // namespace
 
@@ -264,6 +280,158 @@ private Q_SLOTS:
             QCOMPARE(logged[i].step, int64_t(i));
         const auto evals = readEvalPoints(runDir.toStdString());
         QCOMPARE(namedChild<LossChart>(&view, "lossChart")->valSeries()->count(), int(evals.size()));
+    }
+
+    // Every setting of TrainOptions has its widget: one with every setting changed comes back
+    // from the form as it went in.
+    void everyOptionRoundTripsThroughTheForm()
+    {
+        StudioState state;
+        TrainView view(&state);
+        const TrainOptions changed = test::everyOptionChanged();
+        const nlohmann::json defaults = TrainOptions().toJson(), json = changed.toJson();
+        for (const auto& [key, value] : json.items())
+            QVERIFY2(test::kUnchangedByEveryOption.count(key) || value != defaults.at(key), key.c_str());
+        view.showOptions(changed);
+        QCOMPARE(dumped(view.formOptions()), dumped(changed));
+        TrainOptions steps;
+        steps.warmupSteps = 30;
+        view.showOptions(steps);
+        QCOMPARE(dumped(view.formOptions()), dumped(steps));
+    }
+
+    void loraSettingsRoundTripThroughTheForm()
+    {
+        StudioState state;
+        TrainView view(&state);
+        QVERIFY(!view.formOptions().lora); // the presets keep LoRA off
+        auto* rank = namedChild<QSpinBox>(&view, "loraRank");
+        QVERIFY(!rank->isEnabled());
+        namedChild<QCheckBox>(&view, "lora")->setChecked(true);
+        QVERIFY(rank->isEnabled());
+        QVERIFY(namedChild<QCheckBox>(&view, "loraTarget_q")->isChecked());
+        QVERIFY(namedChild<QCheckBox>(&view, "loraTarget_v")->isChecked());
+        QVERIFY(!namedChild<QCheckBox>(&view, "loraTarget_k")->isChecked());
+        QVERIFY(view.formOptions().lora->toJson() == LoraOptions().toJson());
+
+        rank->setValue(4);
+        namedChild<QDoubleSpinBox>(&view, "loraAlpha")->setValue(32);
+        namedChild<QDoubleSpinBox>(&view, "loraDropout")->setValue(0.1);
+        namedChild<QCheckBox>(&view, "loraTarget_q")->setChecked(false);
+        for (const char* name : {"loraTarget_k", "loraTarget_ffn", "loraTarget_head"})
+            namedChild<QCheckBox>(&view, name)->setChecked(true);
+        namedChild<QCheckBox>(&view, "loraMerged")->setChecked(true);
+        namedChild<QCheckBox>(&view, "memoryCheck")->setChecked(false);
+        const TrainOptions read = view.formOptions();
+        QVERIFY(read.lora);
+        QCOMPARE(read.lora->rank, int64_t(4));
+        QCOMPARE(read.lora->alpha, 32.0);
+        QCOMPARE(read.lora->dropout, 0.1);
+        QVERIFY(read.lora->targets ==
+                std::set<LoraTarget>({LoraTarget::Key, LoraTarget::Value, LoraTarget::FeedForward, LoraTarget::Head}));
+        QVERIFY(read.loraMerged);
+        QVERIFY(!read.memoryCheck);
+
+        TrainOptions other;
+        other.lora = LoraOptions{16, 8, 0, {LoraTarget::AttentionOut}};
+        view.showOptions(other);
+        QCOMPARE(rank->value(), 16);
+        QCOMPARE(namedChild<QDoubleSpinBox>(&view, "loraAlpha")->value(), 8.0);
+        QCOMPARE(namedChild<QDoubleSpinBox>(&view, "loraDropout")->value(), 0.0);
+        for (const char* name : {"loraTarget_q", "loraTarget_k", "loraTarget_v", "loraTarget_ffn", "loraTarget_head"})
+            QVERIFY2(!namedChild<QCheckBox>(&view, name)->isChecked(), name);
+        QVERIFY(namedChild<QCheckBox>(&view, "loraTarget_attn_out")->isChecked());
+        QVERIFY(!namedChild<QCheckBox>(&view, "loraMerged")->isChecked());
+        QVERIFY(namedChild<QCheckBox>(&view, "memoryCheck")->isChecked());
+        QCOMPARE(dumped(view.formOptions()), dumped(other));
+
+        view.showOptions(TrainOptions{}); // a run.json with "lora": null
+        QVERIFY(!namedChild<QCheckBox>(&view, "lora")->isChecked());
+        QVERIFY(!rank->isEnabled());
+        QCOMPARE(dumped(view.formOptions()), dumped(TrainOptions{}));
+    }
+
+    void trainingPlanCountsTheTrainedParametersBeforeStart()
+    {
+        StudioState state;
+        TrainView view(&state);
+        const auto* plan = namedChild<QLabel>(&view, "trainingPlan");
+        namedChild<QLineEdit>(&view, "model")->setText(model_);
+        const GptConfig config = readGptConfigFile(model_.toStdString() + "/config.json");
+        QVERIFY(!config.tieEmbeddings); // the trainer's model: a head of its own
+        const int64_t total = config.parameterCount();
+        QVERIFY2(plan->text().contains(planCounts(total, total) + " (100%)"), qPrintable(plan->text()));
+        QVERIFY(plan->styleSheet().isEmpty());
+
+        namedChild<QCheckBox>(&view, "lora")->setChecked(true);
+        LoraOptions lora;
+        const int64_t adapters = loraParameterCount(config, lora);
+        QVERIFY2(plan->text().contains(planCounts(adapters, total + adapters)), qPrintable(plan->text()));
+        namedChild<QSpinBox>(&view, "loraRank")->setValue(16);
+        lora.rank = 16;
+        const int64_t moreAdapters = loraParameterCount(config, lora);
+        QVERIFY(moreAdapters > adapters);
+        QVERIFY2(plan->text().contains(planCounts(moreAdapters, total + moreAdapters)), qPrintable(plan->text()));
+
+        // Until the Data view has tokenized the dataset the plan assumes the max length; then
+        // the longest entry under the chosen template.
+        namedChild<QSpinBox>(&view, "maxLength")->setValue(100);
+        QVERIFY2(plan->text().contains(QString::fromUtf8("× 100 tokens (the max length")), qPrintable(plan->text()));
+        namedChild<QLineEdit>(&view, "dataset")->setText("data.json");
+        state.setLongestExample("data.json", "alpaca", 37);
+        QVERIFY2(plan->text().contains(QString::fromUtf8("× 37 tokens (the dataset's longest entry)")),
+                 qPrintable(plan->text()));
+        namedChild<QComboBox>(&view, "template")->setCurrentText("phi3");
+        QVERIFY2(plan->text().contains(QString::fromUtf8("× 100 tokens")), qPrintable(plan->text()));
+    }
+
+    // SFT_MEMORY_LIMIT stands for a machine with 0.1 GB: the line says so before Start.
+    void trainingPlanWarnsWhenTheRunCannotFit()
+    {
+        qputenv("SFT_MEMORY_LIMIT", "0.1");
+        StudioState state;
+        TrainView view(&state);
+        namedChild<QLineEdit>(&view, "model")->setText(model_);
+        const auto* plan = namedChild<QLabel>(&view, "trainingPlan");
+        const QString warned = plan->text();
+        const QString style = plan->styleSheet();
+        qunsetenv("SFT_MEMORY_LIMIT");
+        qInfo("%s", qPrintable(warned));
+        QVERIFY2(warned.contains("0.1 GB available") && warned.contains("Start refuses"), qPrintable(warned));
+        QVERIFY(!style.isEmpty());
+        namedChild<QSpinBox>(&view, "batchSize")->setValue(2); // recomputed with the machine's memory
+        QVERIFY2(!plan->text().contains("refuse"), qPrintable(plan->text()));
+        QVERIFY(plan->styleSheet().isEmpty());
+    }
+
+    void loraRunFromTheFormRecordsItsAdapters()
+    {
+        StudioState state;
+        TrainView view(&state);
+        const QString runDir = tmp_.filePath("run-lora");
+        fillForm(view, runDir, 4, 2);
+        namedChild<QToolButton>(&view, "advancedToggle")->setChecked(true);
+        namedChild<QCheckBox>(&view, "lora")->setChecked(true);
+        namedChild<QSpinBox>(&view, "loraRank")->setValue(4);
+        namedChild<QCheckBox>(&view, "loraMerged")->setChecked(true);
+        const QString planned = namedChild<QLabel>(&view, "trainingPlan")->text();
+        QSignalSpy finished(view.worker(), &JobRunner::finished);
+        QVERIFY(view.startTraining());
+        QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty(), kRunTimeoutMs);
+        QVERIFY2(finished.first().at(0).toBool(), qPrintable(finished.first().at(2).toString()));
+
+        const nlohmann::json run = RunDirectory::open(runDir.toStdString()).readRunJson();
+        const nlohmann::json& options = run.at("options");
+        QCOMPARE(options.at("lora").at("r").get<int64_t>(), int64_t(4));
+        QVERIFY(options.at("lora_merged") == true);
+        QVERIFY(options.at("memory_check") == true);
+        LoraOptions lora;
+        lora.rank = 4;
+        const GptConfig config = readGptConfigFile(model_.toStdString() + "/config.json");
+        const int64_t trainable = run.at("parameters").at("trainable").get<int64_t>();
+        const int64_t total = run.at("parameters").at("total").get<int64_t>();
+        QCOMPARE(trainable, loraParameterCount(config, lora));
+        QVERIFY2(planned.contains(planCounts(trainable, total)), qPrintable(planned)); // as the form said
     }
 
     void closingDuringARunAsksThenStopsIt()

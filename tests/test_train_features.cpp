@@ -1,10 +1,12 @@
 // The trainer's options beyond the chapter: learning rate schedules, gradient accumulation and
 // clipping, prompt masking, early stopping, periodic and best checkpoints, bf16, dropout and
-// weight-decay exclusions, and how they are recorded and checked.
+// weight-decay exclusions, LoRA, the memory check, and how they are recorded and checked.
 
 #include "core/data/batcher.h"
 #include "core/data/prompt_template.h"
+#include "core/io/lora_adapters.h"
 #include "core/io/model_folder.h"
+#include "core/model/lora.h"
 #include "core/train/checkpoint_folders.h"
 #include "core/train/early_stopping.h"
 #include "core/train/gradient_accumulation.h"
@@ -80,6 +82,16 @@ std::vector<torch::Tensor> gradients(Gpt& model)
 std::string slice;
 
 TrainInputs sliceInputs() { return tinyInputs(7, slice); }
+
+// The slice's model saved as a folder and loaded back, as the CLI and the GUI start a run.
+TrainInputs baseFolderInputs(const QTemporaryDir& dir)
+{
+    TrainInputs inputs = sliceInputs();
+    const std::string folder = dir.filePath("base").toStdString();
+    saveModelFolder(folder, inputs.model.model, &inputs.tokenizer);
+    inputs.model = loadModelFolder(folder);
+    return inputs;
+}
 
 Recorder runTo(const QTemporaryDir& dir, const char* name, const TrainOptions& o, TrainResult* result = nullptr)
 {
@@ -306,6 +318,33 @@ private Q_SLOTS:
         QVERIFY(RunDirectory::open(dir.filePath("masked").toStdString()).readRunJson()["options"]["mask_prompt"] == true);
     }
 
+    // Grouped batches are the loader's grouped order, and an epoch of them computes on fewer
+    // (padding) tokens than the chapter's (on this 102-entry slice, truncated at 128 tokens,
+    // by less than on the whole dataset: test_batcher's chapterPaddingFraction).
+    void groupingByLengthInARun()
+    {
+        QTemporaryDir dir;
+        TrainOptions o = fewSteps(12);
+        o.maxLength = 128;
+        o.evalIter = 1;
+        const Recorder plain = runTo(dir, "plain", o);
+        o.groupByLength = true;
+        const Recorder grouped = runTo(dir, "grouped", o);
+        QCOMPARE(grouped.steps.size(), plain.steps.size());
+        QVERIFY2(grouped.steps.back().tokensSeen < plain.steps.back().tokensSeen * 9 / 10,
+                 qPrintable(QString("%1 vs %2").arg(grouped.steps.back().tokensSeen).arg(plain.steps.back().tokensSeen)));
+
+        TrainInputs fresh = sliceInputs();
+        const Split split = splitDataset(fresh.dataset.entries);
+        CollateOptions collate;
+        collate.allowedMaxLength = o.maxLength;
+        DataLoader loader(tokenizeEntries(split.train, PromptTemplate::alpaca(), fresh.tokenizer), o.batchSize, true,
+                          true, o.seed, collate, true);
+        loader.startEpoch();
+        torch::NoGradGuard noGrad;
+        QCOMPARE(grouped.steps[0].loss, batchLoss(fresh.model.model, loader.batch(0)).item<double>());
+    }
+
     void earlyStoppingCountsEvaluationsWithoutImprovement()
     {
         EarlyStopping stopping(3, 0.1);
@@ -421,6 +460,170 @@ private Q_SLOTS:
         expectError({{"min_lr", 1e-3}}, "min lr");
         expectError({{"grad_accumulation", 0}}, "gradient accumulation");
         expectError({{"dropout", 1.5}}, "dropout");
+        expectError({{"lora_merged", true}}, "LoRA");
+        expectError({{"lora", {{"r", 0}}}}, "rank");
+        expectError({{"lora", {{"targets", {"q", "mlp"}}}}}, "unknown LoRA target 'mlp'");
+
+        o.lora = LoraOptions{};
+        o.lora->rank = 4;
+        o.lora->targets = {LoraTarget::Key, LoraTarget::Head};
+        o.loraMerged = true;
+        o.memoryCheck = false;
+        const nlohmann::json withLora = o.toJson();
+        QVERIFY(TrainOptions::fromJson(withLora).toJson() == withLora);
+        QCOMPARE(withLora["lora"]["r"].get<int>(), 4);
+        QVERIFY(withLora["lora"]["targets"] == nlohmann::json({"k", "head"}));
+        QVERIFY(TrainOptions().toJson()["lora"].is_null());
+    }
+
+    // Every setting of TrainOptions has a `train` flag, and the flags land in run.json as given.
+    void everyOptionIsACliFlagRecordedInRunJson()
+    {
+        const TrainOptions o = test::everyOptionChanged();
+        const QStringList flags = {
+            "--epochs", "3", "--batch-size", "4", "--lr", "0.001", "--weight-decay", "0.05", "--beta1", "0.8",
+            "--beta2", "0.99", "--adam-eps", "1e-6", "--eval-freq", "7", "--eval-iter", "2", "--seed", "9",
+            "--max-length", "64", "--template", "phi3", "--group-by-length", "--max-steps", "1",
+            "--sample-tokens", "4", "--full-head", "--mask-prompt", "--lr-schedule", "cosine", "--warmup-ratio", "0.1",
+            "--min-lr", "1e-5",
+            "--grad-accum", "2", "--max-grad-norm", "1.5", "--early-stopping-patience", "3",
+            "--early-stopping-min-delta", "0.01", "--keep-best", "--save-every", "10", "--keep-last", "1",
+            "--precision", "fp32", "--dropout", "0.2", "--no-decay-bias-norm", "--lora", "--lora-rank", "2",
+            "--lora-alpha", "4", "--lora-dropout", "0.1", "--lora-targets", "k,attn_out", "--lora-merged",
+            "--no-memory-check"};
+        // A setting added to TrainOptions without a flag shows up here as a default value.
+        const nlohmann::json expected = o.toJson(), defaults = TrainOptions().toJson();
+        for (const auto& [key, value] : defaults.items())
+            QVERIFY2(test::kUnchangedByEveryOption.count(key) || expected.at(key) != value,
+                     ("no flag in this test changes '" + key + "'").c_str());
+
+        QTemporaryDir dir;
+        const std::string model = test::makeTinyModelFolder(dir.filePath("model"));
+        const QStringList inputs = {"train", "--model", QString::fromStdString(model), "--data",
+                                    QString::fromStdString(slice), "--out", dir.filePath("run")};
+        const auto r = test::runStudio(inputs + flags);
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const nlohmann::json recorded = RunDirectory::open(dir.filePath("run").toStdString()).readRunJson()["options"];
+        QVERIFY2(recorded == expected, (recorded.dump() + "\n vs \n" + expected.dump()).c_str());
+    }
+
+    // LoRA through the trainer: the optimizer holds the adapters alone, the base weights stay
+    // as they were, checkpoints hold only the adapters, and they load onto the base model,
+    // merged or kept, computing the same logits.
+    void loraRunTrainsAdaptersOnly()
+    {
+        QTemporaryDir dir;
+        TrainInputs inputs = baseFolderInputs(dir);
+        Gpt base = loadModelFolder(inputs.model.folder).model;
+        TrainOptions o = fewSteps(3);
+        o.lora = LoraOptions{};
+        o.lora->rank = 4;
+        o.lora->targets = {LoraTarget::Query, LoraTarget::Value, LoraTarget::FeedForward};
+        o.dropout = 0.1;
+        Recorder recorder;
+        const TrainResult result = train(inputs, o, dir.filePath("lora").toStdString(), recorder);
+        QCOMPARE(int(recorder.steps.size()), 3);
+
+        const nlohmann::json run = RunDirectory::open(dir.filePath("lora").toStdString()).readRunJson();
+        const int64_t adapters = loraParameterCount(base->config(), *o.lora);
+        QCOMPARE(run["parameters"]["trainable"].get<int64_t>(), adapters);
+        QCOMPARE(run["parameters"]["total"].get<int64_t>(), base->config().parameterCount() + adapters);
+        QCOMPARE(run["options"]["lora"]["r"].get<int>(), 4);
+        QVERIFY(isLoraAdapterFolder(result.checkpoint));
+        QVERIFY(!fileExists(result.checkpoint + "/model.safetensors"));
+        QCOMPARE(adapterBaseModel(result.checkpoint), inputs.model.folder);
+
+        LoadedModel kept = loadModelFolder(result.checkpoint, Adapters::Keep);
+        QVERIFY(hasLora(kept.model));
+        const auto trained = kept.model->named_parameters();
+        for (const auto& p : base->named_parameters())
+            QVERIFY2(torch::equal(trained[p.key()], p.value()), p.key().c_str());
+        LoadedModel merged = loadModelFolder(result.checkpoint);
+        QVERIFY(!hasLora(merged.model));
+        torch::NoGradGuard noGrad;
+        const torch::Tensor ids = firstTrainBatch(inputs, o).inputs;
+        const torch::Tensor adapted = kept.model->forward(ids);
+        QVERIFY(torch::allclose(merged.model->forward(ids), adapted, 1e-4, 1e-5));
+        QVERIFY(!torch::allclose(base->forward(ids), adapted, 1e-4, 1e-5));
+        QVERIFY(loadTokenizer(result.checkpoint).encode("Below is an instruction") ==
+                inputs.tokenizer.encode("Below is an instruction"));
+    }
+
+    // Merged: the final folder is also a plain model folder any GPT-2 reader loads.
+    void loraMergedFinalIsAFullModelToo()
+    {
+        QTemporaryDir dir;
+        TrainInputs inputs = baseFolderInputs(dir);
+        TrainOptions o = fewSteps(2);
+        o.lora = LoraOptions{};
+        o.loraMerged = true;
+        Recorder recorder;
+        const TrainResult result = train(inputs, o, dir.filePath("merged").toStdString(), recorder);
+        QVERIFY(isLoraAdapterFolder(result.checkpoint));
+        QVERIFY(fileExists(result.checkpoint + "/model.safetensors"));
+        const std::string plain = dir.filePath("plain").toStdString();
+        makeDirectories(plain);
+        for (const char* file : {"model.safetensors", "config.json", "vocab.json", "merges.txt"})
+            QVERIFY(QFile::copy(QString::fromStdString(result.checkpoint + "/" + file),
+                                QString::fromStdString(plain + "/" + file)));
+        LoadedModel full = loadModelFolder(plain);
+        LoadedModel adapted = loadModelFolder(result.checkpoint, Adapters::Keep);
+        QVERIFY(hasLora(adapted.model));
+        torch::NoGradGuard noGrad;
+        const torch::Tensor ids = firstTrainBatch(inputs, o).inputs;
+        QVERIFY(torch::allclose(full.model->forward(ids), adapted.model->forward(ids), 1e-4, 1e-5));
+    }
+
+    // An adapter folder whose base model is gone is refused with what to do, not a crash.
+    void loraAdaptersWithoutTheirBaseAreExplained()
+    {
+        QTemporaryDir dir;
+        TrainInputs inputs = baseFolderInputs(dir);
+        TrainOptions o = fewSteps(1);
+        o.lora = LoraOptions{};
+        Recorder recorder;
+        const TrainResult result = train(inputs, o, dir.filePath("run").toStdString(), recorder);
+        QVERIFY(QDir(QString::fromStdString(inputs.model.folder)).removeRecursively());
+        try {
+            loadModelFolder(result.checkpoint);
+            QFAIL("loaded adapters without their base model");
+        } catch (const WeightsError& e) {
+            QVERIFY2(QString(e.what()).contains("base_model_name_or_path"), e.what());
+            QVERIFY2(QString(e.what()).contains(QString::fromStdString(inputs.model.folder)), e.what());
+        }
+    }
+
+    // The CLI refuses a run the memory will not hold, before the first step, and names LoRA
+    // as what fits; --no-memory-check starts it anyway.
+    void cliRefusesARunThatDoesNotFit()
+    {
+        QTemporaryDir dir;
+        const std::string model = test::makeTinyModelFolder(dir.filePath("model"));
+        const QStringList run = {"train", "--model", QString::fromStdString(model), "--data",
+                                 QString::fromStdString(slice), "--max-steps", "1", "--max-length", "64",
+                                 "--eval-iter", "1"};
+        qputenv("SFT_MEMORY_LIMIT", "0.001");
+        auto r = test::runStudio(run + QStringList{"--out", dir.filePath("refused")});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains("full fine-tuning") && r.err.contains("needs about") && r.err.contains("memory check"),
+                 qPrintable(r.err));
+        QVERIFY(!QDir(dir.filePath("refused")).exists());
+        r = test::runStudio(run + QStringList{"--out", dir.filePath("forced"), "--no-memory-check"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        qputenv("SFT_MEMORY_LIMIT", "lots");
+        r = test::runStudio(run + QStringList{"--out", dir.filePath("bad-limit")});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains("SFT_MEMORY_LIMIT"), qPrintable(r.err));
+        qunsetenv("SFT_MEMORY_LIMIT");
+        r = test::runStudio(run + QStringList{"--out", dir.filePath("no-lora"), "--lora-rank", "4"});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains("--lora-rank goes with --lora"), qPrintable(r.err));
+        r = test::runStudio(run + QStringList{"--out", dir.filePath("lora"), "--lora", "--lora-rank", "4",
+                                              "--lora-targets", "q,ffn", "--lora-merged"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const nlohmann::json options = RunDirectory::open(dir.filePath("lora").toStdString()).readRunJson()["options"];
+        QVERIFY(options["lora"]["targets"] == nlohmann::json({"q", "ffn"}));
+        QVERIFY(options["lora_merged"] == true);
     }
 
     void precisionChoice()

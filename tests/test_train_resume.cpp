@@ -1,9 +1,12 @@
 // Exact resume: a run stopped after step k (by Stop, or by kill -9 of the CLI process) and
-// continued gives, step for step and to the last digit, the losses of an uninterrupted run;
-// a kill before the first checkpoint starts over; a finished run continues for more epochs.
+// continued gives, step for step and to the last digit, the losses of an uninterrupted run (a
+// LoRA run's too); a kill before the first checkpoint starts over; a finished run continues for
+// more epochs.
 
 #include "core/data/dataset.h"
+#include "core/io/lora_adapters.h"
 #include "core/io/model_folder.h"
+#include "core/model/lora.h"
 #include "core/train/run_directory.h"
 #include "core/train/run_metrics.h"
 #include "core/train/trainer.h"
@@ -149,6 +152,40 @@ private Q_SLOTS:
         QCOMPARE(printed.size(), expected.size());
         for (size_t i = 0; i < expected.size(); ++i)
             QCOMPARE(formatEvalLine(printed[i]), formatEvalLine(expected[i]));
+    }
+
+    // A LoRA run's checkpoints hold its adapters alone (and AdamW's moments of them); stopped
+    // and resumed, it ends with the adapters and merged model of the uninterrupted run.
+    void loraStopThenResumeEqualsUninterrupted()
+    {
+        TrainOptions o = resumeOptions();
+        o.lora = LoraOptions{};
+        o.lora->targets = {LoraTarget::Query, LoraTarget::Value, LoraTarget::FeedForward};
+        o.loraMerged = true;
+        const std::string reference = tmp_.filePath("lora-reference").toStdString();
+        const std::string runDir = tmp_.filePath("lora-stopped").toStdString();
+        {
+            TrainInputs in = inputs();
+            Recorder whole;
+            train(in, o, reference, whole);
+        }
+        TrainInputs in = inputs();
+        JobControl job;
+        Recorder first;
+        first.stopAfter = &job;
+        first.stopStep = 4;
+        const TrainResult stopped = train(in, o, runDir, first, &job);
+        QVERIFY(stopped.stopped);
+        QVERIFY(isLoraAdapterFolder(stopped.checkpoint));
+        QVERIFY(!fileExists(stopped.checkpoint + "/model.safetensors"));
+
+        Recorder second;
+        resumeTraining(runDir, 0, second);
+        QCOMPARE(second.resumedAt, int64_t(5));
+        expectSameAs(reference, runDir);
+        const RunDirectory a = RunDirectory::open(reference), b = RunDirectory::open(runDir);
+        QCOMPARE(sha256OfFile(b.checkpointPath("final") + "/adapter_model.safetensors"),
+                 sha256OfFile(a.checkpointPath("final") + "/adapter_model.safetensors"));
     }
 
     // What a kill before the first checkpoint leaves: rows of steps done, a torn last line, a

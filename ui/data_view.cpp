@@ -33,6 +33,8 @@
 #include <QTableView>
 #include <QVBoxLayout>
 
+#include <algorithm>
+
 namespace sft::ui {
 
 namespace {
@@ -395,6 +397,8 @@ void DataView::showTokens(std::shared_ptr<const TokenizedContent> tokens)
         return;
     tokens_ = std::move(tokens);
     tokensProblem_.clear();
+    const auto longest = std::max_element(tokens_->lengths.begin(), tokens_->lengths.end());
+    state_->setLongestExample(tokens_->path, tokens_->templateName, longest == tokens_->lengths.end() ? 0 : *longest);
     model_->setTokenCounts(tokens_->lengths);
     histogram_->setHistogram(tokens_->histogram);
     showMaxLength();

@@ -1,5 +1,6 @@
 #include "ui/main_window.h"
 
+#include "core/io/model_folder.h"
 #include "core/train/version_text.h"
 #include "ui/compare_view.h"
 #include "ui/data_view.h"
@@ -203,13 +204,14 @@ void MainWindow::openPath(const QString& path)
     } else if (QFileInfo::exists(absolute + "/run.json")) {
         train_->openRun(absolute);
         showView(View::Train);
-    } else if (QFileInfo::exists(absolute + "/config.json")) {
+    } else if (isModelFolder(absolute.toStdString())) {
         state_->setModelPath(absolute);
         showView(View::Models);
     } else {
         QMessageBox::warning(this, tr("Open"),
                              tr("%1 is neither a dataset file, a run folder (with run.json) nor a model folder "
-                                "(with config.json).")
+                                "(config.json and model.safetensors, a .safetensors file, OpenAI's checkpoint, or "
+                                "LoRA adapters).")
                                  .arg(path));
     }
 }

@@ -4,6 +4,7 @@
 #include "core/hub/model_catalog.h"
 #include "core/hub/model_download.h"
 #include "core/io/config_file.h"
+#include "core/io/lora_adapters.h"
 #include "core/io/model_folder.h"
 #include "core/io/model_format.h"
 #include "core/util/error.h"
@@ -58,12 +59,20 @@ QString duration(double seconds)
 }
 
 // The config beside the weights: Hugging Face's config.json or OpenAI's hparams.json.
-std::optional<GptConfig> folderConfig(const std::string& folder)
+std::optional<GptConfig> configBeside(const std::string& folder)
 {
     for (const char* name : {"config.json", "hparams.json"})
         if (fileExists(folder + "/" + name))
             return readGptConfigFile(folder + "/" + name);
     return std::nullopt;
+}
+
+// LoRA adapters have their base model's shape.
+std::optional<GptConfig> folderConfig(const std::string& folder)
+{
+    if (isLoraAdapterFolder(folder) && !fileExists(folder + "/config.json"))
+        return configBeside(modelFolderOf(adapterBaseModel(folder)));
+    return configBeside(folder);
 }
 
 // Preset names as `sft-studio init --config` takes them: the catalog's sizes, and a tiny one.

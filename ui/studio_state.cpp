@@ -46,6 +46,19 @@ void StudioState::setMaskPrompt(bool mask)
     Q_EMIT maskPromptChanged(mask);
 }
 
+qint64 StudioState::longestExample(const QString& datasetPath, const QString& templateName) const
+{
+    return datasetPath == longestDataset_ && templateName == longestTemplate_ ? longestTokens_ : 0;
+}
+
+void StudioState::setLongestExample(const QString& datasetPath, const QString& templateName, qint64 tokens)
+{
+    longestDataset_ = datasetPath;
+    longestTemplate_ = templateName;
+    longestTokens_ = tokens;
+    Q_EMIT longestExampleChanged();
+}
+
 void StudioState::setJobStatus(const QString& text)
 {
     Q_EMIT jobStatusChanged(text);

@@ -30,6 +30,11 @@ public:
     void setRunPath(const QString& path);
     void setMaskPrompt(bool mask);
 
+    // Tokens of the longest entry of a dataset under a template, once the Data view has
+    // tokenized it (0 until then): what the Train view plans memory for.
+    qint64 longestExample(const QString& datasetPath, const QString& templateName) const;
+    void setLongestExample(const QString& datasetPath, const QString& templateName, qint64 tokens);
+
     // One line for the status bar: current job, tokens/s, ETA.
     void setJobStatus(const QString& text);
 
@@ -45,6 +50,7 @@ Q_SIGNALS:
     void modelPathChanged(const QString& path);
     void runPathChanged(const QString& path);
     void maskPromptChanged(bool mask);
+    void longestExampleChanged();
     void jobStatusChanged(const QString& text);
     void jobsChanged();
     void recentFilesChanged();
@@ -56,6 +62,8 @@ private:
     QStringList recent_;
     std::vector<JobRunner*> jobs_;
     bool maskPrompt_ = false;
+    QString longestDataset_, longestTemplate_;
+    qint64 longestTokens_ = 0;
 };
 
 } // namespace sft::ui

@@ -1,9 +1,12 @@
 #include "ui/train_view.h"
 
+#include "core/model/lora.h"
+#include "core/train/memory_estimate.h"
 #include "core/train/run_directory.h"
 #include "core/train/run_metrics.h"
 #include "core/train/train_options.h"
 #include "core/train/trainer.h"
+#include "core/train/training_plan.h"
 #include "ui/loss_chart.h"
 #include "ui/step_chart.h"
 #include "ui/studio_state.h"
@@ -35,6 +38,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
+#include <utility>
 
 namespace sft::ui {
 
@@ -73,6 +78,38 @@ QWidget* pathRow(QLineEdit* edit, std::function<QString()> pick)
     layout->addWidget(edit, 1);
     layout->addWidget(browse);
     return row;
+}
+
+QString percent(int64_t part, int64_t whole)
+{
+    const double p = 100.0 * double(part) / double(std::max<int64_t>(1, whole));
+    return (p >= 10 ? QString::number(p, 'f', 0) : QString::number(p, 'g', 2)) + '%';
+}
+
+// One line for the trainingPlan label; the shortfall, when there is one, after it.
+QString planText(const TrainingPlan& plan, qint64 batchSize, bool memoryCheck)
+{
+    const QLocale locale;
+    const QString batches = plan.lengthFromDataset
+                                ? QObject::tr("batches of %1 × %2 tokens (the dataset's longest entry)")
+                                : QObject::tr("batches of %1 × %2 tokens (the max length; the Data view's tokens "
+                                              "give the dataset's longest entry)");
+    QString text = QObject::tr("Trains %1 of %2 parameters (%3) · %4 need about %5 of %6 available")
+                       .arg(locale.toString(qlonglong(plan.trainableParameters)),
+                            locale.toString(qlonglong(plan.totalParameters)),
+                            percent(plan.trainableParameters, plan.totalParameters))
+                       .arg(batches.arg(batchSize).arg(plan.sequenceLength),
+                            QString::fromStdString(formatGigabytes(plan.memory.peak())),
+                            QString::fromStdString(formatGigabytes(plan.availableBytes)));
+    if (plan.shortfall.empty())
+        return text;
+    QString shortfall = QString::fromStdString(plan.shortfall);
+    shortfall[0] = shortfall[0].toUpper();
+    // The run checks again with the dataset's longest batch, which can only be shorter.
+    return text + "\n" + shortfall +
+           (memoryCheck ? QObject::tr(" Start refuses the run if its longest batch does not fit either, unless "
+                                      "“Check memory before starting” (Advanced) is off.")
+                        : QObject::tr(" The memory check is off: Start tries anyway."));
 }
 
 QString duration(double seconds)
@@ -117,8 +154,21 @@ TrainView::TrainView(StudioState* state, QWidget* parent)
     connect(state_, &StudioState::maskPromptChanged, maskPrompt_, &QCheckBox::setChecked);
     model_->setText(state_->modelPath());
     dataset_->setText(state_->datasetPath());
+    // Each of these changes the plan; recomputing reads one small JSON file.
+    connect(model_, &QLineEdit::textChanged, this, &TrainView::updateTrainingPlan);
+    connect(dataset_, &QLineEdit::textChanged, this, &TrainView::updateTrainingPlan);
+    connect(template_, &QComboBox::currentTextChanged, this, &TrainView::updateTrainingPlan);
+    connect(state_, &StudioState::longestExampleChanged, this, &TrainView::updateTrainingPlan);
+    for (QSpinBox* box : {batchSize_, maxLength_, loraRank_})
+        connect(box, &QSpinBox::valueChanged, this, &TrainView::updateTrainingPlan);
+    connect(loraDropout_, &QDoubleSpinBox::valueChanged, this, &TrainView::updateTrainingPlan);
+    for (QCheckBox* box : {lora_, memoryCheck_})
+        connect(box, &QCheckBox::toggled, this, &TrainView::updateTrainingPlan);
+    for (const auto& [target, box] : loraTargets_)
+        connect(box, &QCheckBox::toggled, this, &TrainView::updateTrainingPlan);
     applyPreset(Preset::Chapter7);
     setRunning(false);
+    updateTrainingPlan();
 }
 
 QWidget* TrainView::buildForm()
@@ -143,8 +193,14 @@ QWidget* TrainView::buildForm()
     weightDecay_ = realSpin(0, 10, 3, "weightDecay");
     beta1_ = realSpin(0, 0.9999, 4, "beta1");
     beta2_ = realSpin(0, 0.99999, 5, "beta2");
+    adamEps_ = new QLineEdit;
+    adamEps_->setObjectName("adamEps");
+    adamEps_->setValidator(new QDoubleValidator(1e-30, 1, 30, adamEps_));
     evalFreq_ = spin(1, 1000000, "evalFreq");
     evalIter_ = spin(1, 1000000, "evalIter");
+    sampleTokens_ = spin(0, 4096, "sampleTokens");
+    sampleTokens_->setSpecialValueText(tr("no sample"));
+    sampleTokens_->setToolTip(tr("Greedy tokens of the sample shown after each epoch"));
     seed_ = spin(0, INT32_MAX, "seed");
     maxLength_ = spin(2, 1 << 20, "maxLength");
     template_ = new QComboBox;
@@ -170,8 +226,10 @@ QWidget* TrainView::buildForm()
     form->addRow(tr("Weight decay"), weightDecay_);
     form->addRow(tr("Adam β1"), beta1_);
     form->addRow(tr("Adam β2"), beta2_);
+    form->addRow(tr("Adam ε"), adamEps_);
     form->addRow(tr("Evaluate every (steps)"), evalFreq_);
     form->addRow(tr("Batches per evaluation"), evalIter_);
+    form->addRow(tr("Epoch-end sample tokens"), sampleTokens_);
     form->addRow(tr("Seed"), seed_);
     form->addRow(tr("Max length (tokens)"), maxLength_);
     form->addRow(tr("Prompt template"), template_);
@@ -209,10 +267,16 @@ QWidget* TrainView::buildForm()
     resumeRow->addWidget(resume_);
     resumeRow->addWidget(moreEpochs_);
 
+    trainingPlan_ = new QLabel;
+    trainingPlan_->setObjectName("trainingPlan");
+    trainingPlan_->setTextFormat(Qt::PlainText);
+    trainingPlan_->setWordWrap(true);
+
     auto* box = new QGroupBox(tr("Run settings"));
     auto* boxLayout = new QVBoxLayout(box);
     boxLayout->addLayout(form);
     boxLayout->addWidget(buildAdvanced());
+    boxLayout->addWidget(trainingPlan_);
     boxLayout->addLayout(buttons);
     boxLayout->addLayout(resumeRow);
     boxLayout->addStretch();
@@ -260,6 +324,11 @@ QWidget* TrainView::buildAdvanced()
     dropout_->setSpecialValueText(tr("the model's"));
     noDecayBiasNorm_ = new QCheckBox(tr("No weight decay on biases and LayerNorm weights"));
     noDecayBiasNorm_->setObjectName("noDecayBiasNorm");
+    groupByLength_ = new QCheckBox(tr("Group batches by length (less padding; not the chapter's batches)"));
+    groupByLength_->setObjectName("groupByLength");
+    memoryCheck_ = new QCheckBox(tr("Check memory before starting"));
+    memoryCheck_->setObjectName("memoryCheck");
+    memoryCheck_->setToolTip(tr("Refuse to start a run whose estimated memory need exceeds the memory available"));
 
     auto* content = new QWidget;
     auto* form = new QFormLayout(content);
@@ -278,6 +347,9 @@ QWidget* TrainView::buildAdvanced()
     form->addRow(tr("Precision"), precision_);
     form->addRow(tr("Dropout"), dropout_);
     form->addRow(noDecayBiasNorm_);
+    form->addRow(groupByLength_);
+    form->addRow(memoryCheck_);
+    form->addRow(buildLora());
     content->setVisible(false);
 
     advancedToggle_ = new QToolButton;
@@ -297,6 +369,59 @@ QWidget* TrainView::buildAdvanced()
     layout->addWidget(advancedToggle_);
     layout->addWidget(content);
     return section;
+}
+
+// Exercise 7.4: the settings below the switch apply only while it is on.
+QWidget* TrainView::buildLora()
+{
+    lora_ = new QCheckBox(tr("LoRA (train adapters only, base frozen)"));
+    lora_->setObjectName("lora");
+    loraRank_ = spin(1, 1024, "loraRank");
+    loraAlpha_ = realSpin(0.01, 1e5, 2, "loraAlpha");
+    loraAlpha_->setSingleStep(1);
+    loraAlpha_->setToolTip(tr("Adapter updates are scaled by alpha / rank"));
+    loraDropout_ = realSpin(0, 0.99, 2, "loraDropout");
+    loraDropout_->setSingleStep(0.05);
+    loraDropout_->setToolTip(tr("Dropout on the adapters' input while training"));
+    const std::pair<LoraTarget, QString> targets[] = {
+        {LoraTarget::Query, tr("Attention query (the q third of c_attn)")},
+        {LoraTarget::Key, tr("Attention key (the k third of c_attn)")},
+        {LoraTarget::Value, tr("Attention value (the v third of c_attn)")},
+        {LoraTarget::AttentionOut, tr("Attention output projection (c_proj)")},
+        {LoraTarget::FeedForward, tr("Both feed-forward layers (c_fc, c_proj)")},
+        {LoraTarget::Head, tr("The output head (lm_head)")}};
+    auto* targetRow = new QHBoxLayout;
+    targetRow->setContentsMargins(0, 0, 0, 0);
+    for (const auto& [target, tip] : targets) {
+        const QString name = QString::fromStdString(loraTargetName(target));
+        auto* box = new QCheckBox(name);
+        box->setObjectName("loraTarget_" + name);
+        box->setToolTip(tip);
+        targetRow->addWidget(box);
+        loraTargets_.emplace_back(target, box);
+    }
+    targetRow->addStretch();
+    loraMerged_ = new QCheckBox(tr("Also save the merged model"));
+    loraMerged_->setObjectName("loraMerged");
+    loraMerged_->setToolTip(tr("Checkpoints final and best hold the full model with the adapters added in, beside "
+                               "the adapters"));
+
+    loraSettings_ = new QWidget;
+    auto* form = new QFormLayout(loraSettings_);
+    form->setContentsMargins(0, 0, 0, 0);
+    form->addRow(tr("Rank"), loraRank_);
+    form->addRow(tr("Alpha"), loraAlpha_);
+    form->addRow(tr("LoRA dropout"), loraDropout_);
+    form->addRow(tr("Adapt"), targetRow);
+    form->addRow(loraMerged_);
+    loraSettings_->setEnabled(false);
+    connect(lora_, &QCheckBox::toggled, loraSettings_, &QWidget::setEnabled);
+
+    auto* group = new QGroupBox(tr("LoRA"));
+    auto* layout = new QVBoxLayout(group);
+    layout->addWidget(lora_);
+    layout->addWidget(loraSettings_);
+    return group;
 }
 
 QWidget* TrainView::buildMonitor()
@@ -365,8 +490,10 @@ void TrainView::showOptions(const TrainOptions& o)
     weightDecay_->setValue(o.weightDecay);
     beta1_->setValue(o.beta1);
     beta2_->setValue(o.beta2);
+    adamEps_->setText(QString::number(o.adamEps, 'g', 6));
     evalFreq_->setValue(int(o.evalFreq));
     evalIter_->setValue(int(o.evalIter));
+    sampleTokens_->setValue(int(o.sampleTokens));
     seed_->setValue(int(o.seed));
     maxLength_->setValue(int(o.maxLength));
     template_->setCurrentText(QString::fromStdString(o.templateName));
@@ -388,6 +515,16 @@ void TrainView::showOptions(const TrainOptions& o)
     precision_->setCurrentText(QString::fromStdString(o.precision));
     dropout_->setValue(o.dropout ? *o.dropout : dropout_->minimum());
     noDecayBiasNorm_->setChecked(!o.decayBiasAndNorm);
+    groupByLength_->setChecked(o.groupByLength);
+    memoryCheck_->setChecked(o.memoryCheck);
+    lora_->setChecked(o.lora.has_value());
+    const LoraOptions lora = o.lora.value_or(LoraOptions{}); // LoRA off: the defaults, ready to turn on
+    loraRank_->setValue(int(lora.rank));
+    loraAlpha_->setValue(lora.alpha);
+    loraDropout_->setValue(lora.dropout);
+    for (const auto& [target, box] : loraTargets_)
+        box->setChecked(lora.targets.count(target) > 0);
+    loraMerged_->setChecked(o.loraMerged);
 }
 
 TrainOptions TrainView::formOptions() const
@@ -399,8 +536,10 @@ TrainOptions TrainView::formOptions() const
     o.weightDecay = weightDecay_->value();
     o.beta1 = beta1_->value();
     o.beta2 = beta2_->value();
+    o.adamEps = QLocale().toDouble(adamEps_->text());
     o.evalFreq = evalFreq_->value();
     o.evalIter = evalIter_->value();
+    o.sampleTokens = sampleTokens_->value();
     o.seed = uint64_t(seed_->value());
     o.maxLength = maxLength_->value();
     o.templateName = template_->currentText().toStdString();
@@ -423,7 +562,48 @@ TrainOptions TrainView::formOptions() const
     if (dropout_->value() > dropout_->minimum())
         o.dropout = dropout_->value();
     o.decayBiasAndNorm = !noDecayBiasNorm_->isChecked();
+    o.groupByLength = groupByLength_->isChecked();
+    o.memoryCheck = memoryCheck_->isChecked();
+    if (lora_->isChecked()) {
+        LoraOptions lora;
+        lora.rank = loraRank_->value();
+        lora.alpha = loraAlpha_->value();
+        lora.dropout = loraDropout_->value();
+        lora.targets.clear();
+        for (const auto& [target, box] : loraTargets_)
+            if (box->isChecked())
+                lora.targets.insert(target);
+        o.lora = lora;
+        o.loraMerged = loraMerged_->isChecked();
+    }
     return o;
+}
+
+// On the UI thread: it reads the model's config.json (a few hundred bytes) and /proc/meminfo,
+// never the weights.
+void TrainView::updateTrainingPlan()
+{
+    trainingPlan_->setStyleSheet({});
+    if (model_->text().isEmpty()) {
+        trainingPlan_->setText(tr("Choose a model to see how many parameters the run trains and the memory it needs."));
+        return;
+    }
+    const TrainOptions options = formOptions();
+    try {
+        const std::optional<TrainingPlan> plan =
+            planTraining(model_->text().toStdString(), options, availableMemoryBytes(),
+                         state_->longestExample(dataset_->text(), template_->currentText()));
+        if (!plan) {
+            trainingPlan_->setText(tr("The parameter counts and the memory needed are known once the run has loaded "
+                                      "the model (it has no config.json)."));
+            return;
+        }
+        trainingPlan_->setText(planText(*plan, options.batchSize, options.memoryCheck));
+        if (!plan->shortfall.empty())
+            trainingPlan_->setStyleSheet(QStringLiteral("color: #c03030"));
+    } catch (const std::exception& e) {
+        trainingPlan_->setText(QString::fromStdString(e.what()));
+    }
 }
 
 QString TrainView::newRunFolder() const

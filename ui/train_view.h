@@ -1,6 +1,7 @@
 #pragma once
 // The Train view: every setting of the core trainer in one form with presets (the chapter's
-// settings first, the rest under "Advanced"), Start / Pause / Stop / Resume, the live loss
+// settings first, the rest, LoRA included, under "Advanced"), a line saying how many parameters
+// the run trains and whether its memory need fits, Start / Pause / Stop / Resume, the live loss
 // chart, learning rate and gradient norm per step, progress with tokens/s and ETA, the
 // epoch-end sample and a log. Opening a run redraws its charts from metrics.jsonl and
 // steps.jsonl; Resume continues it from its last checkpoint.
@@ -8,6 +9,7 @@
 #include <QWidget>
 
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 class QCheckBox;
@@ -25,6 +27,7 @@ namespace sft {
 struct EvalPoint;
 struct StepPoint;
 struct TrainOptions;
+enum class LoraTarget;
 } // namespace sft
 
 namespace sft::ui {
@@ -52,13 +55,17 @@ public:
 
     enum class Preset { Chapter7, QuickTest };
     void applyPreset(Preset preset);
+    // The settings in the form, as a run would record them, and back.
+    TrainOptions formOptions() const;
+    void showOptions(const TrainOptions& options);
 
 private:
     QWidget* buildForm();
     QWidget* buildAdvanced();
+    QWidget* buildLora();
     QWidget* buildMonitor();
-    TrainOptions formOptions() const;
-    void showOptions(const TrainOptions& options);
+    // The trainingPlan line: what the form's run trains and needs, from the model's config file.
+    void updateTrainingPlan();
     void onStep(const StepPoint& point, double etaSeconds);
     void onEvaluation(const EvalPoint& point);
     void onResumed(int64_t stepsDone, const std::vector<StepPoint>& steps, const std::vector<EvalPoint>& evals);
@@ -82,8 +89,10 @@ private:
     QDoubleSpinBox* weightDecay_;
     QDoubleSpinBox* beta1_;
     QDoubleSpinBox* beta2_;
+    QLineEdit* adamEps_;
     QSpinBox* evalFreq_;
     QSpinBox* evalIter_;
+    QSpinBox* sampleTokens_;
     QSpinBox* seed_;
     QSpinBox* maxLength_;
     QComboBox* template_;
@@ -106,6 +115,16 @@ private:
     QComboBox* precision_;
     QDoubleSpinBox* dropout_;
     QCheckBox* noDecayBiasNorm_;
+    QCheckBox* groupByLength_;
+    QCheckBox* memoryCheck_;
+    QCheckBox* lora_;
+    QWidget* loraSettings_;
+    QSpinBox* loraRank_;
+    QDoubleSpinBox* loraAlpha_;
+    QDoubleSpinBox* loraDropout_;
+    std::vector<std::pair<LoraTarget, QCheckBox*>> loraTargets_;
+    QCheckBox* loraMerged_;
+    QLabel* trainingPlan_;
     QComboBox* xAxis_;
     QPushButton* start_;
     QPushButton* pause_;

@@ -60,11 +60,12 @@ Batch collate(const std::vector<const Example*>& items, const CollateOptions& op
 }
 
 DataLoader::DataLoader(std::vector<Example> examples, int64_t batchSize, bool shuffle, bool dropLast,
-                       uint64_t seed, CollateOptions options)
+                       uint64_t seed, CollateOptions options, bool groupByLength)
     : examples_(std::move(examples)),
       batchSize_(batchSize),
       shuffle_(shuffle),
       dropLast_(dropLast),
+      groupByLength_(groupByLength),
       options_(options),
       generator_(at::make_generator<at::CPUGeneratorImpl>(seed)),
       order_(examples_.size())
@@ -75,25 +76,85 @@ DataLoader::DataLoader(std::vector<Example> examples, int64_t batchSize, bool sh
         order_[i] = int64_t(i);
 }
 
+int64_t DataLoader::longestBatch() const
+{
+    size_t longest = 0;
+    for (const Example& e : examples_)
+        longest = std::max(longest, e.ids.size());
+    const auto width = int64_t(longest);
+    return options_.allowedMaxLength > 0 ? std::min(width, options_.allowedMaxLength) : width;
+}
+
 int64_t DataLoader::numBatches() const
 {
     const int64_t n = numExamples();
     return dropLast_ ? n / batchSize_ : (n + batchSize_ - 1) / batchSize_;
 }
 
-// As PyTorch's DataLoader: each new iterator draws a base seed (for workers) and then the
-// RandomSampler's seed from the global generator, and permutes with a generator seeded so.
-// Seeded like torch.manual_seed(seed), the first epoch has the chapter's batch order.
+// As PyTorch's DataLoader: each new iterator draws a base seed (for workers), shuffled or not,
+// and then the RandomSampler's seed from the global generator, and permutes with a generator
+// seeded so. Seeded like torch.manual_seed(seed), the orders are the chapter's.
 void DataLoader::startEpoch()
 {
-    if (!shuffle_)
-        return;
     auto draw = [&] { return torch::empty({}, torch::kInt64).random_(generator_).item<int64_t>(); };
     draw();
+    if (!shuffle_)
+        return;
     const auto samplerSeed = uint64_t(draw());
     const at::Generator sampler = at::make_generator<at::CPUGeneratorImpl>(samplerSeed);
     const torch::Tensor perm = torch::randperm(numExamples(), sampler, torch::kInt64);
     order_.assign(perm.data_ptr<int64_t>(), perm.data_ptr<int64_t>() + perm.numel());
+    if (groupByLength_)
+        groupByLength(sampler);
+}
+
+void DataLoader::groupByLength(const at::Generator& sampler)
+{
+    // The entries beyond whole batches stay those of the random order, so that dropLast drops
+    // random entries rather than always the shortest.
+    const int64_t whole = numExamples() / batchSize_;
+    const auto grouped = size_t(whole * batchSize_);
+    const auto longer = [this](int64_t a, int64_t b) {
+        return examples_[size_t(a)].ids.size() > examples_[size_t(b)].ids.size();
+    };
+    const auto span = size_t(kLengthGroupBatches * batchSize_);
+    for (size_t begin = 0; begin < grouped; begin += span) {
+        const size_t end = std::min(begin + span, grouped);
+        std::stable_sort(order_.begin() + long(begin), order_.begin() + long(end), longer);
+    }
+    const torch::Tensor perm = torch::randperm(whole, sampler, torch::kInt64);
+    const int64_t* batches = perm.data_ptr<int64_t>();
+    std::vector<int64_t> shuffled;
+    shuffled.reserve(order_.size());
+    for (int64_t b = 0; b < whole; ++b) {
+        const auto first = order_.begin() + long(batches[b] * batchSize_);
+        shuffled.insert(shuffled.end(), first, first + long(batchSize_));
+    }
+    shuffled.insert(shuffled.end(), order_.begin() + long(grouped), order_.end());
+    order_ = std::move(shuffled);
+}
+
+// The width collate gives batch i: its longest entry, truncated to the allowed length.
+int64_t DataLoader::rowLength(int64_t i) const
+{
+    const int64_t begin = i * batchSize_, end = std::min(begin + batchSize_, numExamples());
+    int64_t longest = 0;
+    for (int64_t k = begin; k < end; ++k)
+        longest = std::max(longest, int64_t(examples_[size_t(order_[size_t(k)])].ids.size()));
+    return options_.allowedMaxLength > 0 ? std::min(longest, options_.allowedMaxLength) : longest;
+}
+
+double DataLoader::paddingFraction() const
+{
+    int64_t all = 0, real = 0;
+    for (int64_t i = 0; i < numBatches(); ++i) {
+        const int64_t width = rowLength(i);
+        const int64_t begin = i * batchSize_, end = std::min(begin + batchSize_, numExamples());
+        all += width * (end - begin);
+        for (int64_t k = begin; k < end; ++k)
+            real += std::min(width, int64_t(examples_[size_t(order_[size_t(k)])].ids.size()));
+    }
+    return all == 0 ? 0.0 : double(all - real) / double(all);
 }
 
 Batch DataLoader::batch(int64_t i) const

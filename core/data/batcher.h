@@ -46,23 +46,42 @@ struct DataLoaderState {
 // its own seeded generator, so runs are reproducible and independent of other RNG use; the
 // orders are those of PyTorch's DataLoader after torch.manual_seed(seed). A copy shares the
 // generator, as iterating the same PyTorch DataLoader twice draws from one global generator.
+// With groupByLength (shuffling loaders only), each epoch's random order is cut into spans of
+// kLengthGroupBatches batches, each span sorted longest first, and the batches so formed are
+// shuffled: entries of similar length share a batch and pad less, and the order stays random
+// and seeded (Hugging Face's group_by_length works the same way).
 class DataLoader {
 public:
+    static constexpr int64_t kLengthGroupBatches = 50;
+
     DataLoader(std::vector<Example> examples, int64_t batchSize, bool shuffle, bool dropLast,
-               uint64_t seed, CollateOptions options);
+               uint64_t seed, CollateOptions options, bool groupByLength = false);
 
     int64_t numBatches() const;
     int64_t numExamples() const { return int64_t(examples_.size()); }
-    void startEpoch();               // draws the next order (no-op without shuffle)
+    int64_t longestBatch() const;    // the most tokens per row any batch can have
+    // Padding positions over all positions of the current order's batches (inputs after the
+    // shift and truncation): the work spent on padding.
+    double paddingFraction() const;
+    // A new iteration, as PyTorch starts one: it draws a base seed from the generator, and when
+    // shuffling, the sampler's seed and from it the next order.
+    void startEpoch();
+    // Draws from `other`'s generator from now on, as every PyTorch DataLoader draws from the one
+    // global generator: the chapter's unshuffled validation loader moves the training order.
+    void shareGenerator(const DataLoader& other) { generator_ = other.generator_; }
     Batch batch(int64_t i) const;    // i-th batch of the current order
     DataLoaderState state() const;
     void restore(const DataLoaderState& state); // ConfigError when the order does not fit
 
 private:
+    void groupByLength(const at::Generator& sampler);
+    int64_t rowLength(int64_t batchIndex) const;
+
     std::vector<Example> examples_;
     int64_t batchSize_;
     bool shuffle_;
     bool dropLast_;
+    bool groupByLength_;
     CollateOptions options_;
     torch::Generator generator_;
     std::vector<int64_t> order_;

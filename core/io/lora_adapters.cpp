@@ -8,6 +8,9 @@
 
 #include <torch/torch.h>
 
+#include <QDir>
+#include <QFileInfo>
+
 namespace sft {
 
 namespace {
@@ -98,6 +101,23 @@ LoraOptions loadLoraAdapters(Gpt& model, const std::string& dir)
         adapter->lora_B.copy_(matrices[i].second);
     }
     return options;
+}
+
+std::string adapterBaseModel(const std::string& dir)
+{
+    const std::string path = join(dir, kConfigFile);
+    const nlohmann::json config = readJsonFile(path);
+    const nlohmann::json base = config.value("base_model_name_or_path", nlohmann::json());
+    if (!base.is_string() || base.get<std::string>().empty())
+        throw WeightsError(path + " names no base model (base_model_name_or_path); load a base model and add the "
+                           "adapters to it");
+    const QString name = QString::fromStdString(base.get<std::string>());
+    const QString resolved = QDir(QString::fromStdString(dir)).filePath(name);
+    if (!QFileInfo::exists(resolved))
+        throw WeightsError("the adapters in " + dir + " were trained on " + name.toStdString() +
+                           ", which is not here; set base_model_name_or_path in " + path +
+                           " to the folder of that base model");
+    return QDir::cleanPath(resolved).toStdString();
 }
 
 bool isLoraAdapterFolder(const std::string& dir)

@@ -22,6 +22,10 @@ void saveLoraAdapters(const std::string& dir, Gpt& model, const std::string& bas
 // frozen, as addLora does) and returns their options. WeightsError (a FormatError) naming the
 // file and tensor when they were made for another model shape or the files are malformed.
 LoraOptions loadLoraAdapters(Gpt& model, const std::string& dir);
+// The base model the adapters in `dir` were trained on: adapter_config.json's
+// base_model_name_or_path, taken relative to `dir` when it is not absolute. WeightsError when
+// it names no folder or file here (a Hugging Face Hub name, or a model moved since).
+std::string adapterBaseModel(const std::string& dir);
 // Whether `dir` holds adapter_config.json and adapter_model.safetensors.
 bool isLoraAdapterFolder(const std::string& dir);
 

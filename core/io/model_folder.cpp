@@ -2,6 +2,7 @@
 
 #include "core/io/book_weights.h"
 #include "core/io/config_file.h"
+#include "core/io/lora_adapters.h"
 #include "core/io/model_format.h"
 #include "core/io/openai_checkpoint.h"
 #include "core/io/safetensors.h"
@@ -128,11 +129,30 @@ Gpt loadSafetensorsModel(const ModelLocation& location)
     return model;
 }
 
+LoadedModel loadAdapterFolder(const std::string& dir, Adapters adapters)
+{
+    const std::string base = adapterBaseModel(dir);
+    if (locateModel(base).format == ModelFormat::LoraAdapters)
+        throw WeightsError("the base model of the adapters in " + dir + " is " + base +
+                           ", itself a folder of adapters; load it merged into a full model first");
+    LoadedModel loaded = loadModelFolder(base, Adapters::Merge);
+    loadLoraAdapters(loaded.model, dir);
+    if (adapters == Adapters::Merge)
+        mergeLora(loaded.model);
+    loaded.folder = dir;
+    loaded.model->eval();
+    return loaded;
+}
+
 } // namespace
 
-LoadedModel loadModelFolder(const std::string& path)
+LoadedModel loadModelFolder(const std::string& path, Adapters adapters)
 {
+    if (adapters == Adapters::Keep && isLoraAdapterFolder(path))
+        return loadAdapterFolder(path, adapters);
     const ModelLocation location = locateModel(path);
+    if (location.format == ModelFormat::LoraAdapters)
+        return loadAdapterFolder(location.folder, adapters);
     LoadedModel loaded;
     loaded.folder = path;
     loaded.model = location.format == ModelFormat::TensorFlowCheckpoint
@@ -170,7 +190,9 @@ void saveModelFolder(const std::string& dir, Gpt& model, const Tokenizer* tokeni
 
 Tokenizer loadTokenizer(const std::string& modelDir, const std::string& overrideDir)
 {
-    const std::string dir = overrideDir.empty() ? modelFolderOf(modelDir) : overrideDir;
+    std::string dir = overrideDir.empty() ? modelFolderOf(modelDir) : overrideDir;
+    if (overrideDir.empty() && !Tokenizer::directoryHasTokenizer(dir) && isLoraAdapterFolder(dir))
+        dir = modelFolderOf(adapterBaseModel(dir));
     if (!Tokenizer::directoryHasTokenizer(dir))
         throw FormatError("no GPT-2 tokenizer files in " + dir +
                           " (looked for vocab.json + merges.txt, or encoder.json + vocab.bpe); pass --tokenizer "

@@ -19,9 +19,15 @@ struct LoadedModel {
     std::string folder;
 };
 
+// A folder of LoRA adapters (lora_adapters.h) loads as the base model its adapter_config.json
+// names with the adapters merged in, a plain model (Merge), or with them kept as adapters to go
+// on training (Keep: base weights frozen; a folder holding a merged model too is then read as
+// its adapters).
+enum class Adapters { Merge, Keep };
+
 // path: a folder or a weights file. Throws WeightsError naming the file and tensor (missing,
 // wrong shape or dtype) or, for an unknown folder, what was looked for.
-LoadedModel loadModelFolder(const std::string& path);
+LoadedModel loadModelFolder(const std::string& path, Adapters adapters = Adapters::Merge);
 // Whether the path holds weights in one of the formats loadModelFolder reads.
 bool isModelFolder(const std::string& path);
 
@@ -31,8 +37,9 @@ bool isModelFolder(const std::string& path);
 // that any GPT-2 reader loads, never holds adapter tensors, and `model` keeps its adapters.
 void saveModelFolder(const std::string& dir, Gpt& model, const Tokenizer* tokenizer);
 
-// The tokenizer of a model folder (of the folder of a weights file), or of `overrideDir` when
-// given; the error says how to get tokenizer files when none are found.
+// The tokenizer of a model folder (of the folder of a weights file; of the base model of
+// adapters saved without one), or of `overrideDir` when given; the error says how to get
+// tokenizer files when none are found.
 Tokenizer loadTokenizer(const std::string& modelDir, const std::string& overrideDir = {});
 
 } // namespace sft

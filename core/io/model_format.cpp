@@ -15,7 +15,7 @@ const char* const kLookedFor =
     "looked for a Hugging Face GPT-2 folder (config.json + model.safetensors), a .safetensors file with the "
     "book's tensor names (such as gpt2-medium-355M.safetensors, alone in its folder or given by its path), or "
     "OpenAI's TensorFlow checkpoint folder (hparams.json, checkpoint, model.ckpt.index, "
-    "model.ckpt.data-00000-of-00001)";
+    "model.ckpt.data-00000-of-00001), or LoRA adapters (adapter_config.json + adapter_model.safetensors)";
 
 const char* const kPickleHint =
     "; LibTorch cannot read Python's .pth pickles: use the .safetensors file of the same model "
@@ -45,6 +45,8 @@ ModelLocation inFolder(const QString& path)
         return {ModelFormat::Safetensors, dir, folder.filePath("model.safetensors").toStdString()};
     if (folder.exists("hparams.json") && (folder.exists("checkpoint") || folder.exists("model.ckpt.index")))
         return {ModelFormat::TensorFlowCheckpoint, dir, checkpointPrefix(folder)};
+    if (folder.exists("adapter_config.json") && folder.exists("adapter_model.safetensors"))
+        return {ModelFormat::LoraAdapters, dir, folder.filePath("adapter_model.safetensors").toStdString()};
     const QStringList safetensors = folder.entryList({"*.safetensors"}, QDir::Files, QDir::Name);
     if (safetensors.size() == 1)
         return {ModelFormat::Safetensors, dir, folder.filePath(safetensors.first()).toStdString()};

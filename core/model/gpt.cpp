@@ -98,7 +98,7 @@ torch::Tensor CausalSelfAttentionImpl::forward(const torch::Tensor& x, const tor
     return c_proj->forward(y);
 }
 
-MlpImpl::MlpImpl(const GptConfig& config) : dropout_(config.dropRate)
+MlpImpl::MlpImpl(const GptConfig& config)
 {
     const int64_t d = config.embDim;
     c_fc = register_module("c_fc", LoraLinear(d, 4 * d));
@@ -125,6 +125,12 @@ torch::Tensor BlockImpl::forward(const torch::Tensor& x, const torch::Tensor& ke
     torch::Tensor h = x + maybeDropout(attn->forward(ln_1->forward(x), keyValid, cache, layer), dropout_,
                                        is_training());
     return h + maybeDropout(mlp->forward(ln_2->forward(h)), dropout_, is_training());
+}
+
+void BlockImpl::setDropRate(double rate)
+{
+    dropout_ = rate;
+    attn->setDropRate(rate);
 }
 
 GptImpl::GptImpl(const GptConfig& config) : config_(config), dropout_(config.dropRate)
@@ -172,6 +178,16 @@ torch::Tensor GptImpl::runBlocks(torch::Tensor x, const torch::Tensor& keyValid,
     for (size_t i = 0; i < h->size(); ++i)
         x = h->at<BlockImpl>(i).forward(x, keyValid, cache, int64_t(i));
     return x;
+}
+
+void GptImpl::setDropRate(double rate)
+{
+    if (!(rate >= 0 && rate < 1))
+        throw ConfigError("dropout must be in [0, 1), not " + std::to_string(rate));
+    config_.dropRate = rate;
+    dropout_ = rate;
+    for (size_t i = 0; i < h->size(); ++i)
+        h->at<BlockImpl>(i).setDropRate(rate);
 }
 
 void GptImpl::initWeights(uint64_t seed)

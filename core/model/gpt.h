@@ -36,6 +36,7 @@ public:
     // With a cache, keys/values of x are appended to layer `layer` and attention spans them all.
     torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& keyValid = {},
                           KvCache* cache = nullptr, int64_t layer = 0);
+    void setDropRate(double rate) { dropout_ = rate; }
 
     LoraLinear c_attn{nullptr}; // d -> 3d (q, k, v)
     LoraLinear c_proj{nullptr}; // d -> d
@@ -52,8 +53,6 @@ public:
 
     LoraLinear c_fc{nullptr};   // d -> 4d
     LoraLinear c_proj{nullptr}; // 4d -> d
-private:
-    double dropout_;
 };
 TORCH_MODULE(Mlp);
 
@@ -62,6 +61,7 @@ public:
     explicit BlockImpl(const GptConfig& config);
     torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& keyValid = {},
                           KvCache* cache = nullptr, int64_t layer = 0);
+    void setDropRate(double rate);
 
     torch::nn::LayerNorm ln_1{nullptr};
     CausalSelfAttention attn{nullptr};
@@ -89,6 +89,10 @@ public:
     // Appends to the cache and returns logits [B, T_new, vocab].
     torch::Tensor forwardCached(const torch::Tensor& ids, const torch::Tensor& positions,
                                 const torch::Tensor& keyValid, KvCache& cache);
+
+    // Changes the dropout probability of every layer in place (a training setting; weights,
+    // adapters and the optimizer's references to them stay as they are).
+    void setDropRate(double rate);
 
     // GPT-2 initialisation: weights normal(0, 0.02), biases 0, LayerNorm 1 and 0.
     void initWeights(uint64_t seed);

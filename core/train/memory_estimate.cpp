@@ -1,10 +1,14 @@
 #include "core/train/memory_estimate.h"
 
+#include "core/util/error.h"
+
 #include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 namespace sft {
@@ -109,7 +113,9 @@ MemoryEstimate estimateTrainingMemory(const GptConfig& config, int64_t batchSize
     return e;
 }
 
-int64_t availableMemoryBytes()
+namespace {
+
+int64_t systemAvailableBytes()
 {
     std::ifstream meminfo("/proc/meminfo");
     for (std::string line; std::getline(meminfo, line);) {
@@ -120,6 +126,29 @@ int64_t availableMemoryBytes()
             return kib * 1024;
     }
     return int64_t(sysconf(_SC_AVPHYS_PAGES)) * int64_t(sysconf(_SC_PAGESIZE));
+}
+
+// SFT_MEMORY_LIMIT: gigabytes a run may plan for, to leave room for other programs.
+std::optional<int64_t> memoryLimitBytes()
+{
+    const char* text = std::getenv("SFT_MEMORY_LIMIT");
+    if (!text || !*text)
+        return std::nullopt;
+    char* end = nullptr;
+    const double gb = std::strtod(text, &end);
+    if (*end != '\0' || !(gb > 0) || gb > 1e6)
+        throw ConfigError(std::string("SFT_MEMORY_LIMIT must be a number of gigabytes, such as 16 or 0.5, not '") +
+                          text + "'");
+    return int64_t(gb * 1e9);
+}
+
+} // namespace
+
+int64_t availableMemoryBytes()
+{
+    const int64_t available = systemAvailableBytes();
+    const std::optional<int64_t> limit = memoryLimitBytes();
+    return limit ? std::min(available, *limit) : available;
 }
 
 std::string trainingMemoryShortfall(const GptConfig& config, const std::string& modelName, int64_t batchSize,

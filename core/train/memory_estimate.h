@@ -46,7 +46,8 @@ MemoryEstimate estimateTrainingMemory(const GptConfig& config, int64_t batchSize
                                       const LoraOptions* lora);
 
 // MemAvailable of /proc/meminfo (what can be used without swapping), or the free physical pages
-// where that file is missing.
+// where that file is missing; at most $SFT_MEMORY_LIMIT gigabytes when set (ConfigError when
+// that is not a positive number).
 int64_t availableMemoryBytes();
 
 // Empty when the run fits in availableBytes. Otherwise one message for the user: what the run

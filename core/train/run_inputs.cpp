@@ -37,7 +37,7 @@ TrainInputs loadRunInputs(const RunDirectory& run, const std::string& checkpoint
 {
     const nlohmann::json json = run.readRunJson();
     const std::string model = checkpoint.empty() ? recorded(json, "/model/source") : checkpoint;
-    return {loadModelFolder(model), recordedTokenizer(run), recordedDataset(json)};
+    return {loadModelFolder(model, Adapters::Keep), recordedTokenizer(run), recordedDataset(json)};
 }
 
 } // namespace sft

@@ -22,6 +22,7 @@ nlohmann::json TrainOptions::toJson() const
             {"sample_tokens", sampleTokens},
             {"head_on_counted_targets", headOnCountedTargets},
             {"mask_prompt", maskPrompt},
+            {"group_by_length", groupByLength},
             {"lr_schedule", lrSchedule},
             {"warmup_steps", warmupSteps},
             {"warmup_ratio", warmupRatio},
@@ -35,7 +36,10 @@ nlohmann::json TrainOptions::toJson() const
             {"keep_last", keepLast},
             {"precision", precision},
             {"dropout", dropout ? nlohmann::json(*dropout) : nlohmann::json()},
-            {"decay_bias_and_norm", decayBiasAndNorm}};
+            {"decay_bias_and_norm", decayBiasAndNorm},
+            {"lora", lora ? lora->toJson() : nlohmann::json()},
+            {"lora_merged", loraMerged},
+            {"memory_check", memoryCheck}};
 }
 
 TrainOptions TrainOptions::fromJson(const nlohmann::json& j)
@@ -61,6 +65,7 @@ TrainOptions TrainOptions::fromJson(const nlohmann::json& j)
         o.sampleTokens = j.value("sample_tokens", o.sampleTokens);
         o.headOnCountedTargets = j.value("head_on_counted_targets", o.headOnCountedTargets);
         o.maskPrompt = j.value("mask_prompt", o.maskPrompt);
+        o.groupByLength = j.value("group_by_length", o.groupByLength);
         o.lrSchedule = j.value("lr_schedule", o.lrSchedule);
         o.warmupSteps = j.value("warmup_steps", o.warmupSteps);
         o.warmupRatio = j.value("warmup_ratio", o.warmupRatio);
@@ -76,6 +81,10 @@ TrainOptions TrainOptions::fromJson(const nlohmann::json& j)
         if (j.contains("dropout") && !j.at("dropout").is_null())
             o.dropout = j.at("dropout").get<double>();
         o.decayBiasAndNorm = j.value("decay_bias_and_norm", o.decayBiasAndNorm);
+        if (j.contains("lora") && !j.at("lora").is_null())
+            o.lora = LoraOptions::fromJson(j.at("lora"));
+        o.loraMerged = j.value("lora_merged", o.loraMerged);
+        o.memoryCheck = j.value("memory_check", o.memoryCheck);
     } catch (const nlohmann::json::exception& e) {
         throw ConfigError(std::string("training settings: ") + e.what());
     }
@@ -95,6 +104,7 @@ void TrainOptions::validate() const
 {
     require(epochs >= 1 && epochs <= 10000, "epochs must be from 1 to 10000");
     require(batchSize >= 1 && batchSize <= 4096, "batch size must be from 1 to 4096");
+    require(!groupByLength || shuffle, "grouping by length needs shuffling on (it groups each epoch's random order)");
     require(learningRate > 0 && learningRate < 1, "learning rate must be in (0, 1)");
     require(weightDecay >= 0 && weightDecay < 10, "weight decay must be in [0, 10)");
     require(beta1 >= 0 && beta1 < 1 && beta2 >= 0 && beta2 < 1, "betas must be in [0, 1)");
@@ -120,6 +130,9 @@ void TrainOptions::validate() const
     require(precision == "auto" || precision == "fp32" || precision == "bf16",
             "precision must be auto, fp32 or bf16, not '" + precision + "'");
     require(!dropout || (*dropout >= 0 && *dropout < 1), "dropout must be in [0, 1)");
+    require(lora || !loraMerged, "saving a merged model needs LoRA to be on");
+    if (lora)
+        lora->validate();
 }
 
 } // namespace sft

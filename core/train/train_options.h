@@ -1,6 +1,8 @@
 #pragma once
 // Every setting of a fine-tuning run. Defaults are the chapter's; run.json records all of them.
 
+#include "core/model/lora.h"
+
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
@@ -29,6 +31,7 @@ struct TrainOptions {
     bool headOnCountedTargets = true;
 
     bool maskPrompt = false;             // exercise 7.2: no loss on the instruction and input
+    bool groupByLength = false;          // training batches of similar lengths: less padding
     std::string lrSchedule = "constant"; // constant | cosine | linear (decay after the warmup)
     int64_t warmupSteps = 0;             // linear warmup over these steps ...
     double warmupRatio = 0;              // ... or over this fraction of all steps
@@ -43,6 +46,9 @@ struct TrainOptions {
     std::string precision = "auto";      // auto | fp32 | bf16 (autocast, fp32 master weights)
     std::optional<double> dropout;       // overrides the model's drop rate while training
     bool decayBiasAndNorm = true;        // false: no weight decay on biases and LayerNorm weights
+    std::optional<LoraOptions> lora;     // train LoRA adapters on a frozen model instead of every weight
+    bool loraMerged = false;             // with LoRA, final and best also hold the merged full model
+    bool memoryCheck = true;             // refuse to start a run the machine's memory cannot hold
 
     nlohmann::json toJson() const;
     static TrainOptions fromJson(const nlohmann::json& j);

@@ -4,11 +4,12 @@
 #include "core/data/prompt_template.h"
 #include "core/eval/generator.h"
 #include "core/train/checkpoint_folders.h"
-#include "core/train/drop_rate.h"
 #include "core/train/early_stopping.h"
 #include "core/train/gradient_accumulation.h"
 #include "core/train/loss.h"
+#include "core/io/lora_adapters.h"
 #include "core/train/lr_schedule.h"
+#include "core/train/memory_estimate.h"
 #include "core/train/optimizer_setup.h"
 #include "core/train/precision.h"
 #include "core/train/resume_state.h"
@@ -21,6 +22,8 @@
 #include <torch/torch.h>
 
 #include <QDateTime>
+#include <QDir>
+#include <QFileInfo>
 
 #include <algorithm>
 #include <chrono>
@@ -43,11 +46,13 @@ bool onCuda(Gpt& model) { return model->parameters().front().is_cuda(); }
 // Everything one run needs, built once before the first step.
 class Run {
 public:
+    // source: the model the run started from (a resumed run's inputs hold a checkpoint's).
     Run(TrainInputs& inputs, const TrainOptions& options, RunDirectory dir, TrainObserver& observer,
-        const JobControl* job, std::string started)
-        : in_(inputs), opt_(options), dir_(std::move(dir)), observer_(observer), job_(job),
+        const JobControl* job, std::string source, std::string started)
+        : in_(inputs), opt_(options), dir_(std::move(dir)), observer_(observer), job_(job), source_(std::move(source)),
           template_(PromptTemplate::byName(options.templateName)), split_(splitDataset(inputs.dataset.entries)),
-          trainLoader_(examples(split_.train), opt_.batchSize, opt_.shuffle, true, opt_.seed, collateOptions()),
+          trainLoader_(examples(split_.train), opt_.batchSize, opt_.shuffle, true, opt_.seed, collateOptions(),
+                       opt_.groupByLength),
           valLoader_(examples(split_.val), opt_.batchSize, false, false, opt_.seed, collateOptions()),
           schedule_(opt_, totalSteps()), earlyStopping_(opt_.earlyStoppingPatience, opt_.earlyStoppingMinDelta),
           precision_(resolvePrecision(opt_.precision, onCuda(inputs.model.model))), folders_(dir_.checkpointsPath()),
@@ -57,9 +62,12 @@ public:
             throw ConfigError("the training split has " + std::to_string(split_.train.size()) +
                               " entries, fewer than one batch of " + std::to_string(opt_.batchSize) +
                               "; use a smaller --batch-size or more data");
+        valLoader_.shareGenerator(trainLoader_);
         if ((opt_.earlyStoppingPatience > 0 || opt_.keepBest) && split_.val.empty())
             throw ConfigError("early stopping and keeping the best checkpoint need a validation split, and this "
                               "dataset's is empty");
+        if (opt_.memoryCheck)
+            requireMemory();
     }
 
     // resumeFrom: a resumable checkpoint folder, or empty to start at step 0.
@@ -83,6 +91,7 @@ private:
     bool done() const { return step_ + 1 >= totalSteps() || earlyStopped_; }
     double elapsed() const { return elapsedBefore_ + secondsSince(start_); }
     void writeRunJson(const std::string& status, const TrainResult& result) const;
+    void requireMemory() const;
     void prepareModel();
     void restore(const std::string& checkpoint);
     void trainEpochs();
@@ -91,6 +100,7 @@ private:
     void evaluate();
     void sample(int64_t epoch);
     TrainingState state() const;
+    void saveModel(const std::string& folder, bool withMerged);
     std::string saveResumable(const std::string& name);
     void saveBest(const EvalPoint& point);
 
@@ -99,6 +109,7 @@ private:
     RunDirectory dir_;
     TrainObserver& observer_;
     const JobControl* job_;
+    std::string source_;
     PromptTemplate template_;
     Split split_;
     DataLoader trainLoader_;
@@ -133,7 +144,7 @@ void Run::writeRunJson(const std::string& status, const TrainResult& result) con
     nlohmann::json run = {{"status", status},
                           {"started", started_},
                           {"updated", timestamp()},
-                          {"model", {{"source", in_.model.folder}, {"config", in_.model.config.toHfJson()}}},
+                          {"model", {{"source", source_}, {"config", in_.model.config.toHfJson()}}},
                           {"dataset",
                            {{"path", in_.dataset.path},
                             {"sha256", in_.dataset.sha256},
@@ -142,6 +153,8 @@ void Run::writeRunJson(const std::string& status, const TrainResult& result) con
                             {"split", {{"train", split_.train.size()}, {"val", split_.val.size()}, {"test", split_.test.size()}}}}},
                           {"options", opt_.toJson()},
                           {"precision", precisionName(precision_)},
+                          {"parameters", {{"trainable", trainableParameterCount(in_.model.model)},
+                                          {"total", totalParameterCount(in_.model.model)}}},
                           {"steps_done", step_ + 1},
                           {"tokens_seen", tokensSeen_},
                           {"environment", environmentInfo()}};
@@ -152,10 +165,27 @@ void Run::writeRunJson(const std::string& status, const TrainResult& result) con
     dir_.writeRunJson(run);
 }
 
+// The model is loaded already, so its weights count as available: the estimate includes them.
+void Run::requireMemory() const
+{
+    int64_t held = 0;
+    for (const auto& p : in_.model.model->parameters())
+        held += p.numel() * int64_t(p.element_size());
+    const std::string shortfall =
+        trainingMemoryShortfall(in_.model.config, QFileInfo(QString::fromStdString(source_)).fileName().toStdString(),
+                                opt_.batchSize, trainLoader_.longestBatch(),
+                                opt_.lora ? &*opt_.lora : nullptr, availableMemoryBytes() + held);
+    if (!shortfall.empty())
+        throw ConfigError(shortfall + " (To start anyway, turn the memory check off.)");
+}
+
 void Run::prepareModel()
 {
     if (opt_.dropout)
-        model() = withDropRate(model(), *opt_.dropout);
+        model()->setDropRate(*opt_.dropout);
+    // A resumed LoRA run's model comes with the checkpoint's adapters.
+    if (opt_.lora && !hasLora(model()))
+        addLora(model(), *opt_.lora, opt_.seed);
     model()->train();
     optimizer_ = makeAdamW(*model(), opt_);
     trainable_.clear();
@@ -214,8 +244,9 @@ void Run::afterStep()
 void Run::evaluate()
 {
     // The chapter iterates train_loader afresh for the train-loss estimate: a new order drawn
-    // from the same generator (a DataLoader copy shares it), the training order untouched.
-    // So the batches of every epoch, not only the first, are the chapter's for the same seed.
+    // from the same generator (a DataLoader copy shares it), the training order untouched; then
+    // val_loader, whose iterator draws a base seed from that generator too (an empty one is
+    // never iterated). So the batches of every evaluation and epoch are the chapter's.
     DataLoader trainSample = trainLoader_;
     trainSample.startEpoch();
     EvalPoint point;
@@ -225,6 +256,8 @@ void Run::evaluate()
     {
         AutocastScope autocast(precision_, onCuda(model()));
         point.trainLoss = meanLoss(model(), trainSample, opt_.evalIter, opt_.headOnCountedTargets);
+        if (valLoader_.numBatches() > 0)
+            valLoader_.startEpoch();
         point.valLoss = meanLoss(model(), valLoader_, opt_.evalIter, opt_.headOnCountedTargets);
     }
     point.elapsedSeconds = elapsed();
@@ -271,11 +304,26 @@ TrainingState Run::state() const
     return s;
 }
 
+// A LoRA run saves its adapters alone (a few MB, loadable onto the base model) and, when
+// asked, the merged model beside them, so that final and best load in any GPT-2 reader.
+void Run::saveModel(const std::string& folder, bool withMerged)
+{
+    if (!hasLora(model())) {
+        saveModelFolder(folder, model(), &in_.tokenizer);
+        return;
+    }
+    saveLoraAdapters(folder, model(), QFileInfo(QString::fromStdString(source_)).absoluteFilePath().toStdString());
+    if (withMerged && opt_.loraMerged)
+        saveModelFolder(folder, model(), &in_.tokenizer);
+    else
+        in_.tokenizer.save(folder);
+}
+
 std::string Run::saveResumable(const std::string& name)
 {
     const TrainingState now = state();
     return folders_.publish(name, [&](const std::string& folder) {
-        saveModelFolder(folder, model(), &in_.tokenizer);
+        saveModel(folder, name == "final");
         writeResumeState(folder, *optimizer_, trainLoader_, now);
     });
 }
@@ -283,7 +331,7 @@ std::string Run::saveResumable(const std::string& name)
 void Run::saveBest(const EvalPoint& point)
 {
     folders_.publish("best", [&](const std::string& folder) {
-        saveModelFolder(folder, model(), &in_.tokenizer);
+        saveModel(folder, true);
         writeFileAtomic(folder + "/best.json", nlohmann::json{{"step", point.step}, {"val_loss", point.valLoss}}.dump(2) + "\n");
     });
 }
@@ -338,10 +386,20 @@ TrainResult train(TrainInputs& inputs, const TrainOptions& options, const std::s
                   TrainObserver& observer, const JobControl* job)
 {
     options.validate();
+    const bool newFolder = !QFileInfo::exists(QString::fromStdString(runDir));
     RunDirectory dir = RunDirectory::create(runDir);
+    const std::string source = QFileInfo(QString::fromStdString(inputs.model.folder)).absoluteFilePath().toStdString();
+    std::unique_ptr<Run> run;
+    try {
+        run = std::make_unique<Run>(inputs, options, dir, observer, job, source, timestamp());
+    } catch (const ConfigError&) {
+        // Refused before the first step (too little data or memory): no run is left behind.
+        if (newFolder)
+            QDir(QString::fromStdString(runDir)).removeRecursively();
+        throw;
+    }
     inputs.tokenizer.save(dir.tokenizerPath());
-    Run run(inputs, options, std::move(dir), observer, job, timestamp());
-    return run.execute({});
+    return run->execute({});
 }
 
 TrainResult resumeTraining(const std::string& runDir, int64_t moreEpochs, TrainObserver& observer,
@@ -380,7 +438,8 @@ TrainResult resumeTraining(const std::string& runDir, int64_t moreEpochs, TrainO
                            "from an uninterrupted run");
     dir.dropRowsFrom(stepsDone);
     TrainInputs inputs = loadRunInputs(dir, checkpoint);
-    Run resumed(inputs, options, dir, observer, job, run.value("started", timestamp()));
+    const std::string source = run.value(nlohmann::json::json_pointer("/model/source"), std::string());
+    Run resumed(inputs, options, dir, observer, job, source, run.value("started", timestamp()));
     observer.onResumed(stepsDone, readStepPoints(runDir), readEvalPoints(runDir));
     return resumed.execute(checkpoint);
 }

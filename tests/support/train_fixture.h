@@ -5,12 +5,20 @@
 #include "core/train/trainer.h"
 
 #include <cstdint>
+#include <set>
 #include <string>
 #include <vector>
 
 namespace sft::test {
 
 GptConfig tinyTrainConfig(); // the "tiny" preset with a 128-token context
+
+// Every setting away from its default, for checking that each one travels through a flag or a
+// form into run.json; one step. The keys of the two that cannot change with the rest are in
+// kUnchangedByEveryOption: warmup steps (the warmup ratio excludes them) and shuffling
+// (grouping by length needs it).
+TrainOptions everyOptionChanged();
+inline const std::set<std::string> kUnchangedByEveryOption{"warmup_steps", "shuffle"};
 
 // datasetPath empty: the chapter's whole dataset.
 TrainInputs tinyInputs(uint64_t seed = 7, const std::string& datasetPath = {});

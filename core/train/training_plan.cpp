@@ -1,0 +1,66 @@
+#include "core/train/training_plan.h"
+
+#include "core/hub/model_cache.h"
+#include "core/io/config_file.h"
+#include "core/io/lora_adapters.h"
+#include "core/io/model_format.h"
+#include "core/util/files.h"
+
+#include <QDir>
+#include <QFileInfo>
+
+#include <algorithm>
+
+namespace sft {
+
+namespace {
+
+// The config file of the model a run would load, or empty when it has none.
+std::string configFileOf(const std::string& model)
+{
+    std::string folder = modelFolderOf(resolveModel(model));
+    if (isLoraAdapterFolder(folder))
+        folder = modelFolderOf(adapterBaseModel(folder));
+    for (const char* name : {"config.json", "hparams.json"})
+        if (const std::string path = folder + "/" + name; fileExists(path))
+            return path;
+    return {};
+}
+
+std::string modelName(const std::string& model)
+{
+    return QFileInfo(QDir::cleanPath(QString::fromStdString(model))).fileName().toStdString();
+}
+
+} // namespace
+
+std::optional<TrainingPlan> planTraining(const std::string& model, const TrainOptions& options, int64_t availableBytes,
+                                         int64_t longestExample)
+{
+    const std::string configFile = configFileOf(model);
+    if (configFile.empty())
+        return std::nullopt;
+    GptConfig config = readGptConfigFile(configFile);
+    config.tieEmbeddings = false; // a loaded model has a head of its own, as the trainer trains it
+    const LoraOptions* lora = options.lora ? &*options.lora : nullptr;
+    if (lora)
+        lora->validate();
+    // The trainer plans for its longest batch; before the dataset is tokenized, the max length
+    // and the model's context bound it.
+    const int64_t bound = std::min(options.maxLength, config.contextLength);
+    const int64_t length = longestExample > 0 ? std::min(longestExample, bound) : bound;
+
+    TrainingPlan plan;
+    plan.sequenceLength = length;
+    plan.lengthFromDataset = longestExample > 0;
+    const int64_t adapters = lora ? loraParameterCount(config, *lora) : 0;
+    plan.totalParameters = config.parameterCount() + adapters;
+    plan.trainableParameters = lora ? adapters : plan.totalParameters;
+    plan.memory = estimateTrainingMemory(config, options.batchSize, length, lora);
+    plan.availableBytes = availableBytes;
+    plan.shortfall =
+        trainingMemoryShortfall(config, modelName(model), options.batchSize, length, lora, availableBytes);
+    return plan;
+}
+
+} // namespace sft
