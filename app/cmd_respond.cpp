@@ -1,4 +1,6 @@
-// sft-studio respond: the chapter's test-set answers, written in its JSON shape.
+// sft-studio respond: the chapter's test-set answers, written in its JSON shape. Every batch's
+// answers are kept in OUT.journal.jsonl as soon as they are decoded, so a run that was stopped
+// or killed continues where it stopped when the same command is run again.
 
 #include "app/cli_support.h"
 #include "app/commands.h"
@@ -9,21 +11,46 @@
 #include "core/io/model_folder.h"
 #include "core/util/files.h"
 
+#include <QDateTime>
+#include <QDir>
+#include <QFileInfo>
+
+#include <cstdio>
+
 namespace sft::cli {
+
+namespace {
+
+// Name, size and modification time of the model's files: a model retrained in place between
+// a stop and the rerun does not mix its answers with the old model's.
+nlohmann::json modelStamp(const std::string& path)
+{
+    const QFileInfo info(QString::fromStdString(path));
+    const QFileInfoList files = info.isDir() ? QDir(info.filePath()).entryInfoList(QDir::Files, QDir::Name)
+                                             : QFileInfoList{info};
+    nlohmann::json stamp = nlohmann::json::array();
+    for (const QFileInfo& file : files)
+        stamp.push_back({file.fileName().toStdString(), file.size(), file.lastModified().toMSecsSinceEpoch()});
+    return stamp;
+}
+
+} // namespace
 
 int cmdRespond(const QStringList& args)
 {
     Options o("respond", "Generate the model's answer for each entry of a split and write the entries "
-                         "with a model_response field (the chapter's instruction-data-with-response.json).");
+                         "with a model_response field (the chapter's instruction-data-with-response.json). "
+                         "A stopped run continues where it stopped when the same command is run again.");
     o.add("model", "Model folder.", "DIR");
     o.add("data", "Instruction dataset.", "FILE");
-    o.add("out", "Output JSON file.", "FILE");
+    o.add("out", "Output JSON file (answers so far wait in OUT.journal.jsonl until every one is there).", "FILE");
     o.add("split", "test, val, train or all.", "NAME", "test");
     o.add("max-new-tokens", "Most tokens per answer.", "N", "256");
     o.add("batch-size", "Prompts decoded together.", "N", "8");
     o.add("template", "Prompt template: alpaca, phi3, or a template file.", "NAME", "alpaca");
     o.add("key", "Field that receives the answer.", "NAME", "model_response");
     o.add("tokenizer", "Tokenizer folder (default: the model folder's).", "DIR");
+    o.add("restart", "Discard the answers a stopped run with other settings left in OUT.journal.jsonl.");
     if (!o.parse(args))
         return 0;
     GenerationOptions generation;
@@ -35,12 +62,30 @@ int cmdRespond(const QStringList& args)
     const Tokenizer tokenizer = loadTokenizer(modelDir, o.text("tokenizer"));
     const Dataset dataset = loadDataset(o.required("data"));
     const std::vector<Entry> entries = selectSplit(dataset.entries, o.text("split"));
+    const nlohmann::json identity = {
+        {"model", QFileInfo(QString::fromStdString(modelDir)).absoluteFilePath().toStdString()},
+        {"model_files", modelStamp(modelDir)},
+        {"tokenizer", o.text("tokenizer")},
+        {"data_sha256", dataset.sha256},
+        {"split", o.text("split")},
+        {"template", o.text("template")},
+        {"key", o.text("key")},
+        {"max_new_tokens", generation.maxNewTokens},
+        {"batch_size", generation.batchSize}};
+    const std::string journalPath = out + ".journal.jsonl";
+    const nlohmann::json header = {{"journal", "sft-studio responses"}, {"version", 1}};
+    JsonlJournal journal = JsonlJournal::resume(journalPath, identity, header, o.isSet("restart"));
+    if (!journal.items().empty())
+        std::fprintf(stderr, "continuing: %zu of %zu answers are in %s\n", journal.items().size(), entries.size(),
+                     journalPath.c_str());
     Progress progress("tokens");
-    const nlohmann::json answers = respond(loaded.model, tokenizer, PromptTemplate::byName(o.text("template")), entries,
-                                           generation, o.text("key"), progress.callback(), &interruptibleJob());
+    const nlohmann::json answers =
+        respondJournaled(loaded.model, tokenizer, PromptTemplate::byName(o.text("template")), entries, generation,
+                         journal, o.text("key"), progress.callback(), &interruptibleJob());
     progress.finish();
     // Answers may end inside a multi-byte character; such bytes become U+FFFD, not an error.
     writeFileAtomic(out, answers.dump(4, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+    std::remove(journalPath.c_str());
     std::fprintf(stderr, "wrote %zu answers to %s\n", entries.size(), out.c_str());
     return 0;
 }

@@ -14,11 +14,11 @@ section() { echo; echo "## $1"; echo; echo '```'; }
   echo
   echo "Produced by \`./studio bench\` on $(date -u +%Y-%m-%d): $(nproc) cores,"
   echo "$(lscpu | sed -n 's/^Model name: *//p'), $(free -g | awk '/Mem:/{print $2}') GiB, LibTorch $(/usr/bin/python3 -c 'import torch; print(torch.__version__)')."
-  echo "Each figure is a median of several repetitions; each ratio compares two runs of the same invocation."
+  echo "Each figure is a median of several repetitions unless its section says otherwise; each ratio compares two runs of the same invocation."
   section "Training step: gpt2-small shape, batch 8 x 64 tokens, fp32, AdamW"
   "$here/bench_train_step.sh" "$build"
   echo '```'
-  section "Fine-tuning workload: the chapter's first 20 steps and their evaluations, gpt2-small shape from init"
+  section "Fine-tuning workload: the chapter's first 20 steps and their evaluations, gpt2-small shape from init (one run of each)"
   "$here/bench_workload.sh" "$build" 20
   echo '```'
   section "Generation: gpt2-small shape, greedy, KV cache vs the chapter's generate()"

@@ -32,6 +32,12 @@ private:
     c10::InferenceMode guard_;
 };
 
+void checkBatchSize(int64_t batchSize)
+{
+    if (batchSize < 1)
+        throw ConfigError("generation batch size is " + std::to_string(batchSize) + "; use 1 or more");
+}
+
 void validateOptions(const GenerationOptions& options)
 {
     if (options.maxNewTokens < 0)
@@ -41,8 +47,7 @@ void validateOptions(const GenerationOptions& options)
                           " is not allowed; use 0 for greedy decoding or a positive value to sample");
     if (options.topK < 0)
         throw ConfigError("top-k is " + std::to_string(options.topK) + "; use 0 (no filter) or a positive count");
-    if (options.batchSize < 1)
-        throw ConfigError("generation batch size is " + std::to_string(options.batchSize) + "; use 1 or more");
+    checkBatchSize(options.batchSize);
 }
 
 void validatePrompt(const Tokens& prompt, int64_t vocabSize, const std::string& name)
@@ -258,16 +263,6 @@ private:
     int64_t total_;
 };
 
-// Prompt indices by cropped length, so each batch pads little.
-std::vector<size_t> byLength(const std::vector<Tokens>& prompts, int64_t contextLength)
-{
-    std::vector<size_t> order(prompts.size());
-    std::iota(order.begin(), order.end(), size_t(0));
-    const auto length = [&](size_t i) { return std::min<int64_t>(int64_t(prompts[i].size()), contextLength); };
-    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return length(a) < length(b); });
-    return order;
-}
-
 } // namespace
 
 std::vector<std::vector<int64_t>> generate(Gpt& model, const std::vector<std::vector<int64_t>>& prompts,
@@ -283,15 +278,28 @@ std::vector<std::vector<int64_t>> generate(Gpt& model, const std::vector<std::ve
     if (options.maxNewTokens == 0)
         return decoder.takeResults();
     const int64_t context = model->config().contextLength;
-    const std::vector<size_t> order = byLength(prompts, context);
-    const auto batchSize = size_t(options.batchSize);
-    for (size_t start = 0; start < order.size(); start += batchSize) {
+    for (const std::vector<size_t>& batch : generationBatches(prompts, context, options.batchSize)) {
         std::vector<Row> rows;
-        for (size_t i = start; i < std::min(start + batchSize, order.size()); ++i)
-            rows.push_back({order[i], lastTokens(prompts[order[i]], context)});
+        for (size_t i : batch)
+            rows.push_back({i, lastTokens(prompts[i], context)});
         decoder.runCached(std::move(rows));
     }
     return decoder.takeResults();
+}
+
+std::vector<std::vector<size_t>> generationBatches(const std::vector<std::vector<int64_t>>& prompts,
+                                                   int64_t contextLength, int64_t batchSize)
+{
+    checkBatchSize(batchSize);
+    std::vector<size_t> order(prompts.size());
+    std::iota(order.begin(), order.end(), size_t(0));
+    const auto length = [&](size_t i) { return std::min<int64_t>(int64_t(prompts[i].size()), contextLength); };
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return length(a) < length(b); });
+    std::vector<std::vector<size_t>> batches;
+    for (size_t start = 0; start < order.size(); start += size_t(batchSize))
+        batches.emplace_back(order.begin() + long(start),
+                             order.begin() + long(std::min(start + size_t(batchSize), order.size())));
+    return batches;
 }
 
 std::vector<int64_t> generateWithoutCache(Gpt& model, const std::vector<int64_t>& prompt,

@@ -36,6 +36,11 @@ std::vector<std::vector<int64_t>> generate(Gpt& model, const std::vector<std::ve
                                            const GenerationOptions& options, const ProgressFn& progress = {},
                                            const JobControl* job = nullptr);
 
+// The prompt indices generate() decodes together, batch by batch: by cropped length, shortest
+// first, so each batch pads little. ConfigError for a batch size below 1.
+std::vector<std::vector<size_t>> generationBatches(const std::vector<std::vector<int64_t>>& prompts,
+                                                   int64_t contextLength, int64_t batchSize);
+
 // The chapter's generate(): one prompt, whole sequence recomputed for every new token.
 std::vector<int64_t> generateWithoutCache(Gpt& model, const std::vector<int64_t>& prompt,
                                           const GenerationOptions& options);

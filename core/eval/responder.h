@@ -4,6 +4,7 @@
 #include "core/data/dataset.h"
 #include "core/data/prompt_template.h"
 #include "core/eval/generator.h"
+#include "core/eval/jsonl_journal.h"
 #include "core/tokenizer/tokenizer.h"
 
 #include <nlohmann/json.hpp>
@@ -19,5 +20,16 @@ nlohmann::json respond(Gpt& model, const Tokenizer& tokenizer, const PromptTempl
                        const std::vector<Entry>& entries, const GenerationOptions& options,
                        const std::string& key = "model_response", const ProgressFn& progress = {},
                        const JobControl* job = nullptr);
+
+// respond(), resumable: the prompts are decoded in generate()'s batches, one generate() call
+// each, and every batch's answers go to `journal` ({"index", "answer"} lines) as soon as they
+// are decoded. Answers the journal holds already are kept; a batch is decoded again only when
+// one of its answers is missing, and whole, so that each answer comes from the same batch as
+// in an uninterrupted run and equals it. Batch b samples with seed options.seed + b.
+// Throws FormatError for a journal line that names no entry of `entries`.
+nlohmann::json respondJournaled(Gpt& model, const Tokenizer& tokenizer, const PromptTemplate& tmpl,
+                                const std::vector<Entry>& entries, const GenerationOptions& options,
+                                JsonlJournal& journal, const std::string& key = "model_response",
+                                const ProgressFn& progress = {}, const JobControl* job = nullptr);
 
 } // namespace sft

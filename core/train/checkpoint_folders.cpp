@@ -105,9 +105,14 @@ void CheckpointFolders::prune(int64_t keep) const
 {
     if (keep <= 0)
         return;
+    // Hidden first, so a kill halfway through a deletion leaves what recover() cleans up, never
+    // a visible half of a checkpoint.
     const auto steps = stepFolders(q(dir_));
-    for (size_t i = 0; i + size_t(keep) < steps.size(); ++i)
-        removeFolder(q(path(steps[i].second.toStdString())));
+    for (size_t i = 0; i + size_t(keep) < steps.size(); ++i) {
+        const std::string name = steps[i].second.toStdString();
+        renameFolder(q(path(name)), q(path(partialName(name))));
+        removeFolder(q(path(partialName(name))));
+    }
 }
 
 void CheckpointFolders::rename(const std::string& from, const std::string& to) const
