@@ -6,6 +6,7 @@
 #include "core/eval/judge_prompt.h"
 #include "core/util/files.h"
 #include "tests/support/fake_judge_server.h"
+#include "tests/support/judge_process.h"
 #include "tests/support/test_support.h"
 
 #include <QCryptographicHash>
@@ -25,31 +26,6 @@ using sft::test::FakeJudgeServer;
 namespace {
 
 const std::string kResponses = "data/instruction-data-with-response.json";
-
-// The stand-in server as a child process; killed with the object.
-class StandIn {
-public:
-    explicit StandIn(const QStringList& args)
-    {
-        process_.start(QStringLiteral(SFT_FAKE_JUDGE), args);
-        process_.waitForStarted();
-        QByteArray line;
-        while (!line.contains('\n') && process_.waitForReadyRead(5000))
-            line += process_.readAllStandardOutput();
-        url_ = "http://127.0.0.1:" + QString::fromLatin1(line.trimmed().split(' ').last());
-    }
-    ~StandIn() { kill(); }
-    void kill()
-    {
-        process_.kill();
-        process_.waitForFinished();
-    }
-    const QString& url() const { return url_; }
-
-private:
-    QProcess process_;
-    QString url_;
-};
 
 nlohmann::json readJson(const QString& path) { return nlohmann::json::parse(readFile(path.toStdString())); }
 
@@ -129,7 +105,7 @@ class TestCliScore : public QObject {
 private Q_SLOTS:
     void scoresTheChaptersResponses()
     {
-        StandIn server({});
+        test::JudgeProcess server({});
         const auto r = test::runStudio(scoreArgs(server.url(), path("scores.json")));
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         QVERIFY2(r.out.contains("scored 110 of 110 entries (110 by this run, 0 kept from earlier runs)"), qPrintable(r.out));
@@ -154,7 +130,7 @@ private Q_SLOTS:
     void killedServerLosesNoScore()
     {
         const QString out = path("killed-server.json");
-        auto server = std::make_unique<StandIn>(QStringList{"--first-byte-delay-ms", "15"});
+        auto server = std::make_unique<test::JudgeProcess>(QStringList{"--first-byte-delay-ms", "15"});
         QProcess scoring;
         scoring.start(QStringLiteral(SFT_BINARY), scoreArgs(server->url(), out));
         waitForJournal(out, 40);
@@ -167,7 +143,7 @@ private Q_SLOTS:
         QVERIFY(before.size() >= 40 && before.size() < 110);
 
         const QString log = path("answers-after-restart.log");
-        StandIn restarted({"--answer-log", log});
+        test::JudgeProcess restarted({"--answer-log", log});
         const auto r = test::runStudio(scoreArgs(restarted.url(), out));
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         QVERIFY2(r.out.contains(QString("(%1 by this run, %2 kept").arg(110 - before.size()).arg(before.size())),
@@ -184,7 +160,7 @@ private Q_SLOTS:
     {
         const QString out = path("killed-studio.json");
         const QString log = path("answers.log");
-        StandIn server({"--first-byte-delay-ms", "15", "--answer-log", log});
+        test::JudgeProcess server({"--first-byte-delay-ms", "15", "--answer-log", log});
         QProcess scoring;
         scoring.start(QStringLiteral(SFT_BINARY), scoreArgs(server.url(), out));
         waitForJournal(out, 50);
@@ -202,7 +178,7 @@ private Q_SLOTS:
 
     void missingModelNamesTheModelsThereAre()
     {
-        StandIn server({"--models", "llama3:latest,qwen2.5:7b"});
+        test::JudgeProcess server({"--models", "llama3:latest,qwen2.5:7b"});
         QStringList args = scoreArgs(server.url(), path("missing.json"));
         args[args.indexOf("llama3")] = "mistral";
         const auto r = test::runStudio(args);
@@ -215,7 +191,7 @@ private Q_SLOTS:
 
     void pullFetchesAMissingJudge()
     {
-        StandIn server({"--pullable", "tinyllama"});
+        test::JudgeProcess server({"--pullable", "tinyllama"});
         QStringList args = scoreArgs(server.url(), path("pulled.json"));
         args[args.indexOf("llama3")] = "tinyllama";
         args << "--pull";
@@ -235,7 +211,7 @@ private Q_SLOTS:
 
     void openAiServerWithAnApiKey()
     {
-        StandIn server({"--api-key", "s3cret-judge-key"});
+        test::JudgeProcess server({"--api-key", "s3cret-judge-key"});
         qputenv("SFT_TEST_JUDGE_KEY", "s3cret-judge-key");
         QStringList args = scoreArgs(server.url(), path("openai.json"));
         args << "--api" << "openai" << "--api-key-env" << "SFT_TEST_JUDGE_KEY";
@@ -278,7 +254,7 @@ private Q_SLOTS:
 
     void compareJudgeTalliesBothOrders()
     {
-        StandIn server({});
+        test::JudgeProcess server({});
         const QString data = QString::fromStdString(test::sharedPath("data/ch07-extras/03_model-evaluation/eval-example-data.json"));
         const auto r = test::runStudio({"compare-judge", "--a", data, "--key-a", "model 1 response", "--b", data,
                                         "--key-b", "model 2 response", "--judge-url", server.url(), "--out",

@@ -16,6 +16,7 @@
 #include "core/util/error.h"
 #include "core/util/files.h"
 #include "tests/support/model_fixture.h"
+#include "tests/support/judge_process.h"
 #include "tests/support/test_support.h"
 
 #include <QDeadlineTimer>
@@ -291,30 +292,6 @@ qint64 timed(const QStringList& args)
     return clock.elapsed();
 }
 
-// The stand-in judge as a process of its own, killed with the object.
-class StandInJudge {
-public:
-    explicit StandInJudge(const QStringList& args)
-    {
-        process_.start(QStringLiteral(SFT_FAKE_JUDGE), args);
-        process_.waitForStarted();
-        QByteArray line;
-        while (!line.contains('\n') && process_.waitForReadyRead(5000))
-            line += process_.readAllStandardOutput();
-        url_ = "http://127.0.0.1:" + QString::fromLatin1(line.trimmed().split(' ').last());
-    }
-    ~StandInJudge()
-    {
-        process_.kill();
-        process_.waitForFinished();
-    }
-    const QString& url() const { return url_; }
-
-private:
-    QProcess process_;
-    QString url_;
-};
-
 // Jobs of a few seconds: 5 training steps, each followed by a resumable checkpoint (about half
 // of the job's time goes to writing them); 24 batches of answers; 30 judgements.
 const QStringList kTrainOptions = {"--epochs", "1", "--max-length", "32", "--batch-size", "4", "--eval-freq", "2",
@@ -430,7 +407,7 @@ private Q_SLOTS:
 
     void scoreKilledAtRandom()
     {
-        StandInJudge judge({"--first-byte-delay-ms", "40"});
+        test::JudgeProcess judge({"--first-byte-delay-ms", "40"});
         const auto command = [&](const QString& out) {
             return QStringList{"score", "--responses", responses_, "--judge-url", judge.url(), "--judge-model",
                                "llama3", "--out", out};
