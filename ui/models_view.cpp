@@ -3,8 +3,6 @@
 #include "core/hub/model_cache.h"
 #include "core/hub/model_catalog.h"
 #include "core/hub/model_download.h"
-#include "core/io/config_file.h"
-#include "core/io/lora_adapters.h"
 #include "core/io/model_folder.h"
 #include "core/io/model_format.h"
 #include "core/util/error.h"
@@ -56,23 +54,6 @@ QString duration(double seconds)
     const auto twoDigits = [](qint64 n) { return QStringLiteral("%1").arg(n, 2, 10, QChar('0')); };
     return s >= 3600 ? QStringLiteral("%1:%2:%3").arg(s / 3600).arg(twoDigits(s / 60 % 60), twoDigits(s % 60))
                      : QStringLiteral("%1:%2").arg(s / 60).arg(twoDigits(s % 60));
-}
-
-// The config beside the weights: Hugging Face's config.json or OpenAI's hparams.json.
-std::optional<GptConfig> configBeside(const std::string& folder)
-{
-    for (const char* name : {"config.json", "hparams.json"})
-        if (fileExists(folder + "/" + name))
-            return readGptConfigFile(folder + "/" + name);
-    return std::nullopt;
-}
-
-// LoRA adapters have their base model's shape.
-std::optional<GptConfig> folderConfig(const std::string& folder)
-{
-    if (isLoraAdapterFolder(folder) && !fileExists(folder + "/config.json"))
-        return configBeside(modelFolderOf(adapterBaseModel(folder)));
-    return configBeside(folder);
 }
 
 // Preset names as `sft-studio init --config` takes them: the catalog's sizes, and a tiny one.
@@ -401,7 +382,7 @@ void ModelsView::listLocalFolder(const QString& path)
     item->setText(PathColumn, path);
     try {
         const std::string folder = modelFolderOf(path.toStdString());
-        if (const std::optional<GptConfig> config = folderConfig(folder)) {
+        if (const std::optional<GptConfig> config = readModelConfig(folder)) {
             item->setText(ParametersColumn, parameters(config->parameterCount()));
             item->setText(ShapeColumn, tr("%1 layers × %2 dims, %3 positions")
                                            .arg(config->nLayers)

@@ -163,6 +163,17 @@ LoadedModel loadModelFolder(const std::string& path, Adapters adapters)
     return loaded;
 }
 
+std::optional<GptConfig> readModelConfig(const std::string& path)
+{
+    std::string folder = modelFolderOf(path);
+    if (isLoraAdapterFolder(folder) && !fileExists(join(folder, kConfigFile)))
+        folder = modelFolderOf(adapterBaseModel(folder));
+    for (const char* name : {kConfigFile, "hparams.json"})
+        if (fileExists(join(folder, name)))
+            return readGptConfigFile(join(folder, name));
+    return std::nullopt;
+}
+
 bool isModelFolder(const std::string& path)
 {
     try {

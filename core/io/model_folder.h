@@ -9,6 +9,7 @@
 #include "core/model/gpt.h"
 #include "core/tokenizer/tokenizer.h"
 
+#include <optional>
 #include <string>
 
 namespace sft {
@@ -28,6 +29,11 @@ enum class Adapters { Merge, Keep };
 // path: a folder or a weights file. Throws WeightsError naming the file and tensor (missing,
 // wrong shape or dtype) or, for an unknown folder, what was looked for.
 LoadedModel loadModelFolder(const std::string& path, Adapters adapters = Adapters::Merge);
+// The shape of the model at `path` (a folder or weights file) from its config file alone, never
+// the weights: Hugging Face's config.json or OpenAI's hparams.json, and for LoRA adapters saved
+// alone, their base model's. nullopt when there is none (the book's .safetensors: its sizes are
+// in its tensors). WeightsError when the config is invalid or the adapters' base is missing.
+std::optional<GptConfig> readModelConfig(const std::string& path);
 // Whether the path holds weights in one of the formats loadModelFolder reads.
 bool isModelFolder(const std::string& path);
 

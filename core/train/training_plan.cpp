@@ -1,10 +1,7 @@
 #include "core/train/training_plan.h"
 
 #include "core/hub/model_cache.h"
-#include "core/io/config_file.h"
-#include "core/io/lora_adapters.h"
-#include "core/io/model_format.h"
-#include "core/util/files.h"
+#include "core/io/model_folder.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -14,18 +11,6 @@
 namespace sft {
 
 namespace {
-
-// The config file of the model a run would load, or empty when it has none.
-std::string configFileOf(const std::string& model)
-{
-    std::string folder = modelFolderOf(resolveModel(model));
-    if (isLoraAdapterFolder(folder))
-        folder = modelFolderOf(adapterBaseModel(folder));
-    for (const char* name : {"config.json", "hparams.json"})
-        if (const std::string path = folder + "/" + name; fileExists(path))
-            return path;
-    return {};
-}
 
 std::string modelName(const std::string& model)
 {
@@ -37,10 +22,10 @@ std::string modelName(const std::string& model)
 std::optional<TrainingPlan> planTraining(const std::string& model, const TrainOptions& options, int64_t availableBytes,
                                          int64_t longestExample)
 {
-    const std::string configFile = configFileOf(model);
-    if (configFile.empty())
+    const std::optional<GptConfig> read = readModelConfig(resolveModel(model));
+    if (!read)
         return std::nullopt;
-    GptConfig config = readGptConfigFile(configFile);
+    GptConfig config = *read;
     config.tieEmbeddings = false; // a loaded model has a head of its own, as the trainer trains it
     const LoraOptions* lora = options.lora ? &*options.lora : nullptr;
     if (lora)
