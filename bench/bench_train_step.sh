@@ -14,4 +14,6 @@ import json, sys
 ours, chapter, fused = (json.loads(a) for a in sys.argv[1:])
 print(f"ratio ours/chapter-python: {ours['tokens_per_s'] / chapter['tokens_per_s']:.2f}")
 print(f"ratio ours/fused-python:   {ours['tokens_per_s'] / fused['tokens_per_s']:.2f}")
+print(f"model FLOP utilisation: {ours['gflops']:.1f} GFLOP/s of a {ours['gemm_peak_gflops']:.1f} GFLOP/s "
+      f"fp32 GEMM peak measured in the same run = {100 * ours['mfu']:.0f}%")
 PY

@@ -15,14 +15,31 @@ section() { echo; echo "## $1"; echo; echo '```'; }
   echo "Produced by \`./studio bench\` on $(date -u +%Y-%m-%d): $(nproc) cores,"
   echo "$(lscpu | sed -n 's/^Model name: *//p'), $(free -g | awk '/Mem:/{print $2}') GiB, LibTorch $(/usr/bin/python3 -c 'import torch; print(torch.__version__)')."
   echo "Each figure is a median of several repetitions unless its section says otherwise; each ratio compares two runs of the same invocation."
+  echo
+  echo "Where the speed comes from (each measured below or in the tests named):"
+  echo "- the optimizer: FusedAdamW updates each weight in one pass over memory instead of torch's"
+  echo "  eight elementwise kernels (\\`bench_adamw\\`; equal to torch's AdamW within float rounding,"
+  echo "  \\`test_fused_adamw\\`);"
+  echo "- the output head only where a target counts (the app's default; \\`--full-head\\` is the"
+  echo "  chapter's way; same loss, \\`test_train_features\\`);"
+  echo "- \\`--group-by-length\\`: less padding (\\`test_batcher\\` chapterPaddingFraction: 19.2% of the"
+  echo "  chapter's computed positions are padding, 1.1% with grouping);"
+  echo "- generation with a KV cache, prompts batched by length, finished rows dropped;"
+  echo "- evaluation in inference mode; threads set to the cores; OpenBLAS checked at start-up."
   section "Training step: gpt2-small shape, batch 8 x 64 tokens, fp32, AdamW"
   "$here/bench_train_step.sh" "$build"
+  echo '```'
+  section "Optimizer step: AdamW over gpt2-small's 163 M weights, torch's kernels vs one fused pass"
+  "$root/$build/bench/bench_adamw"
+  echo '```'
+  section "Peak memory: gpt2-medium shape, full fine-tuning, batch 8 x 91 (20 padding targets a row), fp32"
+  "$here/bench_train_memory.sh" "$build"
   echo '```'
   section "Fine-tuning workload: the chapter's first 20 steps and their evaluations, gpt2-small shape from init (one run of each)"
   "$here/bench_workload.sh" "$build" 20
   echo '```'
-  section "Generation: gpt2-small shape, greedy, KV cache vs the chapter's generate()"
-  "$root/$build/bench/bench_generation"
+  section "Generation: the 110 test prompts, greedy, up to 256 new tokens, KV cache vs the chapter's generate()"
+  "$root/$build/bench/bench_generation" "$root/../shared/data/instruction-data.json" "$root/../shared/data/gpt2-tokenizer"
   echo '```'
   section "Tokenizer: the 1,100 formatted chapter entries, ours vs js-tiktoken"
   "$here/bench_tokenizer.sh" "$build"

@@ -10,6 +10,7 @@
 #include "tests/support/test_support.h"
 
 #include <QCryptographicHash>
+#include <QDirIterator>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -213,14 +214,15 @@ private Q_SLOTS:
     {
         test::JudgeProcess server({"--api-key", "s3cret-judge-key"});
         qputenv("SFT_TEST_JUDGE_KEY", "s3cret-judge-key");
+        qputenv("XDG_CONFIG_HOME", path("xdg-config").toUtf8());
+        qputenv("XDG_CACHE_HOME", path("xdg-cache").toUtf8());
+        qputenv("XDG_DATA_HOME", path("xdg-data").toUtf8());
         QStringList args = scoreArgs(server.url(), path("openai.json"));
         args << "--api" << "openai" << "--api-key-env" << "SFT_TEST_JUDGE_KEY";
         const auto r = test::runStudio(args);
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         QVERIFY(r.out.contains("scored 110 of 110"));
         verifyComplete(path("openai.json"));
-        for (const QString& file : {path("openai.json"), path("openai.json.journal.jsonl")})
-            QVERIFY(!QString::fromStdString(readFile(file.toStdString())).contains("s3cret"));
         QVERIFY(!r.out.contains("s3cret") && !r.err.contains("s3cret"));
 
         qputenv("SFT_TEST_JUDGE_KEY", "wrong-key");
@@ -228,6 +230,19 @@ private Q_SLOTS:
         QCOMPARE(refused.exitCode, 1);
         QVERIFY2(refused.err.contains("refused access (401: Invalid API Key)"), qPrintable(refused.err));
         QVERIFY(!refused.err.contains("wrong-key"));
+        for (const char* var : {"XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME"})
+            qunsetenv(var);
+        // Every file either run wrote, settings and caches included, is free of both keys.
+        QStringList written;
+        QDirIterator it(dir.path(), QDir::Files | QDir::Hidden, QDirIterator::Subdirectories);
+        while (it.hasNext()) {
+            const QString file = it.next();
+            const QString text = QString::fromStdString(readFile(file.toStdString()));
+            QVERIFY2(!text.contains("s3cret") && !text.contains("wrong-key"), qPrintable(file));
+            written << QDir(dir.path()).relativeFilePath(file);
+        }
+        QVERIFY2(written.contains("openai.json") && written.contains("openai.json.journal.jsonl"),
+                 qPrintable(written.join(", ")));
     }
 
     void agreementReproducesTheChapter()

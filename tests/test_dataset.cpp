@@ -183,6 +183,12 @@ private Q_SLOTS:
         row("JSONL missing field", "{\"instruction\": \"a\", \"output\": \"b\"}\n\n{\"instruction\": \"c\"}\n",
             {"line 3: field 'output' is missing"});
         row("JSONL line not an object", "{\"instruction\": \"a\", \"output\": \"b\"}\n[1]\n", {"line 2: is a JSON array, not an object"});
+        // nlohmann's out_of_range, not a parse_error, escaped the loader untyped (as the fuzzed
+        // safetensors reader showed).
+        row("number overflow", "[{\"instruction\": \"a\", \"output\": \"b\", \"n\": 1e999}]",
+            {"not valid JSON: number overflow parsing '1e999'"});
+        row("JSONL number overflow", "{\"instruction\": \"a\", \"output\": \"b\"}\n{\"n\": -1e999}\n",
+            {"line 2: not valid JSON: number overflow parsing '-1e999'"});
     }
 
     void badFiles()

@@ -391,6 +391,35 @@ private Q_SLOTS:
         QVERIFY(!QFile::exists("escaped.bin") && !QFile::exists("../escaped.bin"));
     }
 
+    // The server names no local file: the cache's names are the catalog's. A redirect is
+    // only ever an address to fetch, so one aimed at a local path or out of the hub's tree
+    // fails that file with a clear error and writes nothing outside the cache.
+    void hostileRedirectsWriteNothingOutsideTheCache()
+    {
+        const QByteArray config = "/" + kRepo.toUtf8() + "/resolve/main/config.json";
+        const std::vector<std::pair<QByteArray, QString>> hostile = {
+            {"file:///etc/passwd", "not an http(s) address"},
+            {"/" + kRepo.toUtf8() + "/resolve/main/../../../../../" + path("escaped").toUtf8(), "404"},
+            {"..%2F..%2F..%2Fescaped", "404"},
+            {"/\\..\\..\\escaped", ""}, // an error of either kind
+        };
+        const ModelCache cache(path("cache").toStdString());
+        for (const auto& [location, expected] : hostile) {
+            server_->addRedirect(config, location);
+            const auto error = downloadError([&] {
+                downloadModel(*findCatalogModel("gpt2-small"), cache, QUrl(server_->endpoint()), kQuick, {}, nullptr);
+            });
+            QVERIFY2(error, location.constData());
+            QVERIFY2(QString(error->what()).contains(expected), error->what());
+        }
+        QDirIterator it(dir_->path(), QDir::Files | QDir::Hidden, QDirIterator::Subdirectories);
+        while (it.hasNext()) {
+            const QString written = QDir(dir_->path()).relativeFilePath(it.next());
+            QVERIFY2(written.startsWith("cache/"), qPrintable(written));
+        }
+        QVERIFY(!QFile::exists(path("escaped")) && !QFile::exists("escaped") && !QFile::exists("/etc/escaped"));
+    }
+
     void skipsFilesAlreadyInTheCache()
     {
         const ModelCache cache(path("cache").toStdString());

@@ -20,10 +20,12 @@
 #include "ui/studio_state.h"
 
 #include <QComboBox>
+#include <QDirIterator>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QProgressBar>
+#include <QRegularExpression>
 #include <QPushButton>
 #include <QSettings>
 #include <QTableView>
@@ -116,6 +118,7 @@ private Q_SLOTS:
         QSettings().clear(); // each test starts from the defaults, not from the last one's choices
         server_.setModels({"llama3:latest", "phi3:mini"});
         server_.setFaults({});
+        server_.setRequiredApiKey({});
     }
 
     void modelListComesFromTheServer()
@@ -249,6 +252,38 @@ private Q_SLOTS:
             indices.insert(nlohmann::json::parse(lines[i].toStdString()).at("index").get<size_t>());
         QCOMPARE(indices.size(), size_t(110));
         QCOMPARE(std::set<size_t>(indices.begin(), indices.end()).size(), size_t(110));
+    }
+
+    // The key lives in the panel for the session: not in the settings, the scores or their journal.
+    void anApiKeyIsSentButNeverWritten()
+    {
+        const QString key = "s3cret-panel-key";
+        server_.setRequiredApiKey(key);
+        const QString responses = responsesCopy("responses-keyed.json");
+        StudioState state;
+        Harness h(&state);
+        auto* api = h.get<QComboBox>("judgeApiCombo");
+        api->setCurrentIndex(api->findData("openai"));
+        h.get<QLineEdit>("judgeApiKeyEdit")->setText(key);
+        h.useServer(server_.url());
+        QTRY_VERIFY_WITH_TIMEOUT(h.judgeIdle(), kJobTimeoutMs);
+        QVERIFY(h.view.openResponses(responses));
+        h.click("scoreButton");
+        QTRY_VERIFY_WITH_TIMEOUT(h.judgeIdle(), kJobTimeoutMs);
+        QVERIFY2(h.judgeStatus().startsWith("Judged 110 answers now"), qPrintable(h.judgeStatus()));
+        QCOMPARE(server_.lastAuthorization(), "Bearer " + key.toUtf8());
+        QSettings().sync();
+        QStringList written;
+        QDirIterator it(dir_.path(), QDir::Files | QDir::Hidden, QDirIterator::Subdirectories);
+        while (it.hasNext()) {
+            QFile file(it.next());
+            QVERIFY(file.open(QIODevice::ReadOnly));
+            QVERIFY2(!file.readAll().contains(key.toUtf8()), qPrintable(file.fileName()));
+            written << QFileInfo(file).fileName();
+        }
+        QVERIFY2(!written.filter(QRegularExpression("^scores-keyed-.*\\.json$")).isEmpty() &&
+                     !written.filter(QRegularExpression("\\.ini$")).isEmpty(),
+                 qPrintable(written.join(", ")));
     }
 
     void aMissingModelIsNamedWithTheChoices()

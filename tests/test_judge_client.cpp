@@ -9,6 +9,7 @@
 
 #include <QCryptographicHash>
 #include <QTcpServer>
+#include <QTcpSocket>
 #include <QTimer>
 #include <QtTest>
 
@@ -174,6 +175,30 @@ private Q_SLOTS:
         client->chat(chatRequest(scoreSchema()));
         QCOMPARE(fake.lastAuthorization(), QByteArray("Bearer s3cret-key"));
         QVERIFY(!contains(fake.lastChatRequest().dump(), "s3cret"));
+    }
+
+    // Qt repeats a request's headers to wherever a redirect points; the key stays with the
+    // server it was given for.
+    void apiKeyIsNotSentOnToAnotherServer()
+    {
+        fake.setRequiredApiKey({});
+        QTcpServer redirector;
+        QVERIFY(redirector.listen(QHostAddress::LocalHost));
+        const QByteArray target = QByteArray::fromStdString(fake.url()) + "/v1/chat/completions";
+        connect(&redirector, &QTcpServer::newConnection, this, [&redirector, target] {
+            QTcpSocket* socket = redirector.nextPendingConnection();
+            connect(socket, &QTcpSocket::readyRead, socket, [socket, target] {
+                socket->readAll();
+                socket->write("HTTP/1.1 307 Temporary Redirect\r\nLocation: " + target +
+                              "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+                socket->disconnectFromHost();
+            });
+        });
+        JudgeServer server = serverFor(fake, JudgeApi::OpenAi);
+        server.url = "http://127.0.0.1:" + std::to_string(redirector.serverPort());
+        server.apiKey = "redirected-key";
+        QVERIFY_THROWS_EXCEPTION(JudgeError, makeJudgeClient(server)->chat(chatRequest(scoreSchema())));
+        QVERIFY(!fake.lastAuthorization().contains("redirected-key"));
     }
 
     void pullStreamsProgressUntilSuccess()

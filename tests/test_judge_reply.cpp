@@ -10,6 +10,7 @@
 #include "core/eval/sse_stream.h"
 #include "core/util/error.h"
 
+#include <QElapsedTimer>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -95,6 +96,17 @@ private Q_SLOTS:
         QTest::newRow("string score") << R"({"score": "85"})" << "\"score\" in the JSON reply is not a number";
         QTest::newRow("no score key") << R"({"rating": 85})" << "the JSON reply has no \"score\"";
         QTest::newRow("text too high") << "I give it 101." << "score 101 is outside 0..100";
+        // Past a double's range: std::stod threw out of readScore.
+        const QString huge = "1" + QString(400, '0');
+        QTest::newRow("keyed, too long") << "Score: " + huge << "the score is a number too long to read";
+        QTest::newRow("out of 100, too long") << huge + "/100" << "the score is a number too long to read";
+        QTest::newRow("text, too long") << "I give it " + huge + "." << "the score is a number too long to read";
+        QTest::newRow("conflicting, too long") << "5 or " + huge
+                                               << "conflicting numbers in the reply (5 and (a number too long to read))";
+        // std::regex recursed once per digit or space until the stack overflowed.
+        QTest::newRow("digit run") << QString(40000, '7') << "a run of more than 4096 digits or spaces in the reply";
+        QTest::newRow("space run") << "Score: " + QString(40000, ' ') + "85"
+                                   << "a run of more than 4096 digits or spaces in the reply";
     }
     void refusesDoubtfulReplies()
     {
@@ -103,6 +115,24 @@ private Q_SLOTS:
         const ScoreReading r = readScore(reply.toStdString());
         QVERIFY(!r.score.has_value());
         QCOMPARE(QString::fromStdString(r.problem), problem);
+    }
+
+    // The out-of-100 pattern was tried from every digit of a run, reading to the run's end each
+    // time: 2.5 s for 4000 digits.
+    void readsALongDigitRunInOnePass()
+    {
+        QElapsedTimer timer;
+        timer.start();
+        const ScoreReading r = readScore(std::string(4000, '1') + " apples");
+        QCOMPARE(QString::fromStdString(r.problem), QString("the score is a number too long to read"));
+        QVERIFY2(timer.elapsed() < 1000, std::to_string(timer.elapsed()).c_str());
+    }
+
+    void refusesAVerdictInAnOverlongRun()
+    {
+        const VerdictReading r = readVerdict("Answer" + std::string(40000, ' ') + "1");
+        QVERIFY(!r.verdict);
+        QCOMPARE(QString::fromStdString(r.problem), QString("a run of more than 4096 digits or spaces in the reply"));
     }
 
     void readsVerdicts()

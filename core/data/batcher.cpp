@@ -33,30 +33,31 @@ std::vector<Example> tokenizeEntries(const std::vector<Entry>& entries, const Pr
 }
 
 // The chapter's custom_collate_fn: rows padded to the longest example, then truncated.
+// Each example is cut to the kept width (plus the one token its last target needs) before
+// its row is built: the rows come out the same, and an entry of millions of tokens does not
+// make every row of its batch millions of tokens wide first.
 Batch collate(const std::vector<const Example*>& items, const CollateOptions& options)
 {
     size_t longest = 0;
     for (const Example* item : items)
         longest = std::max(longest, item->ids.size());
-    const size_t width = longest; // padded length longest + 1, minus the one-token shift
+    const size_t width = options.allowedMaxLength > 0 ? std::min(longest, size_t(options.allowedMaxLength)) : longest;
     std::vector<int64_t> inputs, targets;
     inputs.reserve(items.size() * width);
     targets.reserve(items.size() * width);
     for (const Example* item : items) {
-        const CollatedRow row = collateRow(*item, width, options);
-        inputs.insert(inputs.end(), row.inputs.begin(), row.inputs.end());
-        targets.insert(targets.end(), row.targets.begin(), row.targets.end());
+        Example kept;
+        kept.ids.assign(item->ids.begin(), item->ids.begin() + std::ptrdiff_t(std::min(item->ids.size(), width + 1)));
+        kept.promptLength = item->promptLength;
+        const CollatedRow row = collateRow(kept, width, options);
+        inputs.insert(inputs.end(), row.inputs.begin(), row.inputs.begin() + std::ptrdiff_t(width));
+        targets.insert(targets.end(), row.targets.begin(), row.targets.begin() + std::ptrdiff_t(width));
     }
     const auto rows = int64_t(items.size());
     auto toTensor = [&](const std::vector<int64_t>& data) {
         return torch::tensor(data, torch::kInt64).view({rows, int64_t(width)});
     };
-    Batch batch{toTensor(inputs), toTensor(targets)};
-    if (options.allowedMaxLength > 0 && int64_t(width) > options.allowedMaxLength) {
-        batch.inputs = batch.inputs.narrow(1, 0, options.allowedMaxLength).contiguous();
-        batch.targets = batch.targets.narrow(1, 0, options.allowedMaxLength).contiguous();
-    }
-    return batch;
+    return {toTensor(inputs), toTensor(targets)};
 }
 
 DataLoader::DataLoader(std::vector<Example> examples, int64_t batchSize, bool shuffle, bool dropLast,

@@ -59,6 +59,15 @@ std::string parseReason(const json::parse_error& e)
     return colon == std::string::npos ? what : what.substr(colon + 2);
 }
 
+// A number beyond a double's range (1e999) is nlohmann's out_of_range, not a parse_error, and
+// carries no position: the message without its "[json.exception.out_of_range.406] " prefix.
+std::string overflowError(const json::out_of_range& e)
+{
+    const std::string what = e.what();
+    const size_t end = what.find("] ");
+    return "not valid JSON: " + (end == std::string::npos ? what : what.substr(end + 2));
+}
+
 // Where a JSON text (the whole file, or one JSONL line) fails to parse; nlohmann's `byte`
 // counts the bytes read, so the offending byte is the one before it.
 std::string syntaxError(std::string_view text, const json::parse_error& e, bool withLine)
@@ -165,6 +174,8 @@ void readJsonArray(std::string_view text, const std::string& name, Collector& co
         top = json::parse(text);
     } catch (const json::parse_error& e) {
         throw DatasetError(name + ": " + syntaxError(text, e, true));
+    } catch (const json::out_of_range& e) {
+        throw DatasetError(name + ": " + overflowError(e));
     }
     if (!top.is_array())
         throw DatasetError(notAListMessage(name, top));
@@ -199,6 +210,9 @@ void readJsonLines(std::string_view text, const std::string& name, Collector& co
             if (isFirst)
                 refuseSingleObject(text, name);
             collector.addUnreadable({0, true, "", syntaxError(line, e, false)}, lineNumber + 1);
+            continue;
+        } catch (const json::out_of_range& e) {
+            collector.addUnreadable({0, true, "", overflowError(e)}, lineNumber + 1);
             continue;
         }
         collector.add(item, lineNumber + 1, true);

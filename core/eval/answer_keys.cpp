@@ -9,7 +9,10 @@ std::vector<std::string> answerKeys(const Dataset& dataset)
     if (dataset.entries.empty())
         return {};
     std::vector<std::string> keys;
-    for (const auto& [key, value] : dataset.entries.front().source.items()) {
+    for (const auto& item : dataset.entries.front().source.items()) {
+        // Not a structured binding: C++17 lambdas cannot capture one (GCC allows it, Clang does not).
+        const std::string& key = item.key();
+        const nlohmann::json& value = item.value();
         if (key == "instruction" || key == "input" || key == "output" || !value.is_string())
             continue;
         const bool everywhere = std::all_of(dataset.entries.begin(), dataset.entries.end(), [&](const Entry& e) {

@@ -65,8 +65,13 @@ private:
 QNetworkReply* Exchange::send()
 {
     QNetworkRequest request(request_.url);
-    for (const auto& [name, value] : request_.headers)
+    for (const auto& [name, value] : request_.headers) {
         request.setRawHeader(name, value);
+        // Qt sends the headers again to wherever a redirect points: an API key goes nowhere
+        // but to the server it was given for.
+        if (name.compare("Authorization", Qt::CaseInsensitive) == 0)
+            request.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::SameOriginRedirectPolicy);
+    }
     if (!request_.jsonBody.isEmpty())
         request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArray("application/json"));
     return manager_.sendCustomRequest(request, request_.method, request_.jsonBody);

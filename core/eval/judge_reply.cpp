@@ -4,6 +4,7 @@
 
 #include <cctype>
 #include <cmath>
+#include <cstdlib>
 #include <regex>
 #include <set>
 #include <vector>
@@ -36,20 +37,47 @@ std::string unfence(const std::string& reply)
 
 std::string formatNumber(double v)
 {
+    if (!std::isfinite(v))
+        return "(a number too long to read)";
     std::string s = nlohmann::json(v).dump();
     if (s.size() > 2 && s.compare(s.size() - 2, 2, ".0") == 0)
         s.resize(s.size() - 2);
     return s;
 }
 
+// Digits beyond a double's range read as infinity, which checkedScore refuses; std::stod would
+// throw std::out_of_range out of readScore instead.
+double readNumber(const std::string& digits) { return std::strtod(digits.c_str(), nullptr); }
+
 ScoreReading checkedScore(double value, std::string reason = {})
 {
+    if (!std::isfinite(value))
+        return {std::nullopt, std::move(reason), "the score is a number too long to read"};
     if (value != std::floor(value))
         return {std::nullopt, std::move(reason), "score " + formatNumber(value) + " is not a whole number"};
     if (value < 0 || value > 100)
         return {std::nullopt, std::move(reason), "score " + formatNumber(value) + " is outside 0..100"};
     return {int(value), std::move(reason), {}};
 }
+
+// std::regex matches a repetition by recursing once per character, so a run of some ten thousand
+// digits or spaces overflows the stack (some 30 000 on 8 MB). No score or verdict is written so.
+constexpr size_t kLongestRun = 4096;
+
+bool hasOverlongRun(const std::string& text)
+{
+    size_t digits = 0, spaces = 0;
+    for (const char c : text) {
+        const auto u = static_cast<unsigned char>(c);
+        digits = std::isdigit(u) ? digits + 1 : 0;
+        spaces = std::isspace(u) ? spaces + 1 : 0;
+        if (digits > kLongestRun || spaces > kLongestRun)
+            return true;
+    }
+    return false;
+}
+
+const std::string kOverlongRun = "a run of more than " + std::to_string(kLongestRun) + " digits or spaces in the reply";
 
 // Numbers that stand alone: not part of a word ("GPT2") or a version ("3.5.1"); a full stop
 // after a number ends the sentence.
@@ -58,18 +86,23 @@ std::vector<double> standaloneNumbers(const std::string& text)
     static const std::regex number(R"((^|[^\w.])(-?\d+(\.\d+)?)(?!\w|\.\d))");
     std::vector<double> found;
     for (auto it = std::sregex_iterator(text.begin(), text.end(), number); it != std::sregex_iterator(); ++it)
-        found.push_back(std::stod((*it)[2].str()));
+        found.push_back(readNumber((*it)[2].str()));
     return found;
 }
 
 ScoreReading scoreFromText(const std::string& text)
 {
     static const std::regex keyed(R"re("?score"?\s*[:=]\s*(-?\d+(\.\d+)?))re", std::regex::icase);
-    static const std::regex outOf100(R"((-?\d+(\.\d+)?)\s*(/\s*100|out of 100)(?!\w|\.\d))", std::regex::icase);
+    // The number must not start inside a run of digits: tried from every digit of a long run, the
+    // search read to the run's end each time (quadratic: 10 s for a run of 8000 digits).
+    static const std::regex outOf100(R"((^|[^\d-])(-?\d+(\.\d+)?)\s*(/\s*100|out of 100)(?!\w|\.\d))",
+                                     std::regex::icase);
     static const std::regex scale(R"(\b0\s*(to|-)\s*100\b)", std::regex::icase);
     std::smatch m;
-    if (std::regex_search(text, m, keyed) || std::regex_search(text, m, outOf100))
-        return checkedScore(std::stod(m[1].str()));
+    if (std::regex_search(text, m, keyed))
+        return checkedScore(readNumber(m[1].str()));
+    if (std::regex_search(text, m, outOf100))
+        return checkedScore(readNumber(m[2].str()));
     const std::vector<double> numbers = standaloneNumbers(std::regex_replace(text, scale, " "));
     const std::set<double> distinct(numbers.begin(), numbers.end());
     if (distinct.empty())
@@ -131,6 +164,8 @@ ScoreReading readScore(const std::string& reply)
     const nlohmann::json parsed = nlohmann::json::parse(text, nullptr, false);
     if (parsed.is_number() || parsed.is_object())
         return scoreFromJson(parsed);
+    if (hasOverlongRun(text))
+        return {std::nullopt, {}, kOverlongRun};
     return scoreFromText(text);
 }
 
@@ -149,6 +184,8 @@ VerdictReading readVerdict(const std::string& reply)
             return {std::nullopt, "\"verdict\" is " + v.dump() + ", not \"1\", \"2\" or \"tie\""};
         return {verdict, {}};
     }
+    if (hasOverlongRun(text))
+        return {std::nullopt, kOverlongRun};
     return verdictFromText(text);
 }
 

@@ -113,7 +113,7 @@ private:
         nlohmann::json header;
         try {
             header = nlohmann::json::parse(data_ + 8, data_ + 8 + headerBytes);
-        } catch (const nlohmann::json::parse_error& e) {
+        } catch (const nlohmann::json::exception& e) { // parse_error, or out_of_range for a number like 1e999
             fail(std::string("the header is not JSON: ") + e.what());
         }
         if (!header.is_object())

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 #include <initializer_list>
+#include <limits>
 
 namespace sft {
 
@@ -59,6 +60,9 @@ int64_t requiredInt(const nlohmann::json& j, std::initializer_list<const char*> 
         throw WeightsError("model config has no " + keyList(keys));
     if (!v->is_number_integer())
         throw WeightsError("model config field " + keyList(keys) + " must be an integer, not " + v->dump());
+    // Read as int64_t, a value above its range would wrap into a small negative one.
+    if (v->is_number_unsigned() && v->get<uint64_t>() > uint64_t(std::numeric_limits<int64_t>::max()))
+        throw WeightsError("model config field " + keyList(keys) + " is " + v->dump() + ", beyond any model's size");
     return v->get<int64_t>();
 }
 

@@ -12,11 +12,6 @@ namespace {
 
 enum class CharClass : uint8_t { Letter, Number, Space, Other };
 
-struct Char {
-    size_t offset; // of its first byte in the text
-    CharClass cls;
-};
-
 // JavaScript's \s: WhiteSpace and LineTerminator of ECMA-262, which unlike Unicode's
 // White_Space leaves out U+0085 and adds U+FEFF.
 bool isJsSpace(char32_t c)
@@ -38,18 +33,16 @@ CharClass classify(const utf8::CodePoint& cp)
     return CharClass::Other;
 }
 
-// The characters of text, closed by a sentinel at text.size().
-std::vector<Char> readChars(std::string_view text)
+// The class of the character at byte pos, and its length in bytes.
+struct Char {
+    CharClass cls;
+    size_t length;
+};
+
+Char charAt(std::string_view text, size_t pos)
 {
-    std::vector<Char> chars;
-    chars.reserve(text.size() + 1);
-    for (size_t pos = 0; pos < text.size();) {
-        const utf8::CodePoint cp = utf8::decodeAt(text, pos);
-        chars.push_back({pos, classify(cp)});
-        pos += cp.length;
-    }
-    chars.push_back({text.size(), CharClass::Other});
-    return chars;
+    const utf8::CodePoint cp = utf8::decodeAt(text, pos);
+    return {classify(cp), cp.length};
 }
 
 // 's 't 're 've 'm 'll 'd: the number of characters matched at pos, or 0.
@@ -64,39 +57,52 @@ size_t contractionLength(std::string_view text, size_t pos)
     return tail == "re" || tail == "ve" || tail == "ll" ? 3 : 0;
 }
 
-size_t runEnd(const std::vector<Char>& chars, size_t i, size_t count, CharClass cls)
+// Characters are read as the pieces are cut, not into a table first: a table costs
+// several times the text's size, which matters for texts of tens of megabytes.
+size_t runEnd(std::string_view text, size_t pos, CharClass cls)
 {
-    while (i < count && chars[i].cls == cls)
-        ++i;
-    return i;
+    while (pos < text.size()) {
+        const Char c = charAt(text, pos);
+        if (c.cls != cls)
+            break;
+        pos += c.length;
+    }
+    return pos;
 }
 
-// Index of the character after the piece that starts at character i.
-size_t pieceEnd(std::string_view text, const std::vector<Char>& chars, size_t i, size_t count)
+// Byte offset of the end of the piece that starts at byte pos.
+size_t pieceEnd(std::string_view text, size_t pos)
 {
-    if (const size_t n = contractionLength(text, chars[i].offset))
-        return i + n;
+    if (const size_t n = contractionLength(text, pos))
+        return pos + n;
     // ` ?\p{L}+`, ` ?\p{N}+`, ` ?[^\s\p{L}\p{N}]+`: a run of one class, led by at most one space.
-    const bool spaceLeads = text[chars[i].offset] == ' ' && i + 1 < count && chars[i + 1].cls != CharClass::Space;
-    const size_t start = spaceLeads ? i + 1 : i;
-    if (chars[start].cls != CharClass::Space)
-        return runEnd(chars, start, count, chars[start].cls);
+    const bool spaceLeads = text[pos] == ' ' && pos + 1 < text.size() && charAt(text, pos + 1).cls != CharClass::Space;
+    const size_t start = spaceLeads ? pos + 1 : pos;
+    const CharClass cls = charAt(text, start).cls;
+    if (cls != CharClass::Space)
+        return runEnd(text, start, cls);
     // `\s+(?!\S)|\s+`: a run of spaces gives its last one to the word that follows it.
-    const size_t end = runEnd(chars, i, count, CharClass::Space);
-    return end < count && end - i > 1 ? end - 1 : end;
+    size_t last = pos;
+    size_t end = pos;
+    while (end < text.size()) {
+        const Char c = charAt(text, end);
+        if (c.cls != CharClass::Space)
+            break;
+        last = end;
+        end += c.length;
+    }
+    return end < text.size() && last > pos ? last : end;
 }
 
 } // namespace
 
 std::vector<std::string_view> splitPieces(std::string_view text)
 {
-    const std::vector<Char> chars = readChars(text);
-    const size_t count = chars.size() - 1;
     std::vector<std::string_view> pieces;
-    for (size_t i = 0; i < count;) {
-        const size_t end = pieceEnd(text, chars, i, count);
-        pieces.push_back(text.substr(chars[i].offset, chars[end].offset - chars[i].offset));
-        i = end;
+    for (size_t pos = 0; pos < text.size();) {
+        const size_t end = pieceEnd(text, pos);
+        pieces.push_back(text.substr(pos, end - pos));
+        pos = end;
     }
     return pieces;
 }

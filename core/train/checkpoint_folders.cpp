@@ -61,7 +61,13 @@ std::string CheckpointFolders::publish(const std::string& name,
     removeFolder(partial);
     if (!QDir().mkpath(partial))
         throw IoError("cannot create folder " + partial.toStdString());
-    write(partial.toStdString());
+    try {
+        write(partial.toStdString());
+    } catch (...) {
+        // A full disk is the usual cause: what was written would only hold on to the space.
+        QDir(partial).removeRecursively();
+        throw;
+    }
     removeFolder(old);
     if (QDir(target).exists())
         renameFolder(target, old);

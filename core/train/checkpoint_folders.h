@@ -17,6 +17,7 @@ public:
 
     std::string path(const std::string& name) const { return dir_ + "/" + name; }
     // write(folder) fills a new, empty folder; it then replaces `name`. Returns the final path.
+    // When write throws, the new folder is removed and `name` is left as it was.
     std::string publish(const std::string& name, const std::function<void(const std::string&)>& write) const;
     // Removes what a kill left half-written; puts back a folder whose replacement was cut short.
     void recover() const;

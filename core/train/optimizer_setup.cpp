@@ -1,5 +1,7 @@
 #include "core/train/optimizer_setup.h"
 
+#include "core/train/fused_adamw.h"
+
 #include <torch/torch.h>
 
 #include <regex>
@@ -26,13 +28,13 @@ std::unique_ptr<torch::optim::AdamW> makeAdamW(torch::nn::Module& model, const T
         (o.decayBiasAndNorm || !isBiasOrNormParameter(item.key()) ? decayed : undecayed).push_back(item.value());
     }
     if (undecayed.empty())
-        return std::make_unique<torch::optim::AdamW>(decayed, options);
+        return std::make_unique<FusedAdamW>(decayed, options);
     auto none = std::make_unique<torch::optim::AdamWOptions>(options);
     none->weight_decay(0);
     std::vector<torch::optim::OptimizerParamGroup> groups;
     groups.emplace_back(decayed);
     groups.emplace_back(undecayed, std::move(none));
-    return std::make_unique<torch::optim::AdamW>(groups, options);
+    return std::make_unique<FusedAdamW>(groups, options);
 }
 
 void setLearningRate(torch::optim::AdamW& optimizer, double lr)

@@ -15,7 +15,8 @@ namespace sft {
 // Biases and LayerNorm weights: what "no decay on biases and norms" leaves out.
 bool isBiasOrNormParameter(const std::string& name);
 
-// AdamW over the parameters that require grad, in the module's order. With decayBiasAndNorm
+// AdamW (FusedAdamW: one pass per parameter) over the parameters that require grad, in the
+// module's order. With decayBiasAndNorm
 // off they form two groups: the rest with the weight decay, biases and norms with none.
 std::unique_ptr<torch::optim::AdamW> makeAdamW(torch::nn::Module& model, const TrainOptions& options);
 

@@ -1,5 +1,6 @@
 #include "core/train/resume_state.h"
 
+#include "core/train/torch_file.h"
 #include "core/util/error.h"
 #include "core/util/files.h"
 
@@ -26,7 +27,7 @@ torch::Tensor orderTensor(const std::vector<int64_t>& order)
 void writeResumeState(const std::string& dir, const torch::optim::Optimizer& optimizer, const DataLoader& loader,
                       const TrainingState& state)
 {
-    torch::save(optimizer, optimizerPath(dir));
+    saveTorchFile(optimizerPath(dir), [&](std::ostream& out) { torch::save(optimizer, out); });
     at::Generator global = at::detail::getDefaultCPUGenerator();
     torch::Tensor globalState;
     {
@@ -38,7 +39,7 @@ void writeResumeState(const std::string& dir, const torch::optim::Optimizer& opt
     rng.write("global_generator", globalState);
     rng.write("loader_generator", position.generatorState);
     rng.write("loader_order", orderTensor(position.order));
-    rng.save_to(rngPath(dir));
+    saveTorchFile(rngPath(dir), [&](std::ostream& out) { rng.save_to(out); });
     writeFileAtomic(statePath(dir), state.toJson().dump(2) + "\n");
 }
 

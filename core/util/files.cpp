@@ -37,11 +37,29 @@ void writeFileAtomic(const std::string& path, const std::string& data)
 void appendLine(const std::string& path, const std::string& line)
 {
     QFile file(q(path));
-    if (!file.open(QIODevice::WriteOnly | QIODevice::Append))
+    // Unbuffered: what a failed write left in a buffer would stop resize() from taking it back.
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Append | QIODevice::Unbuffered))
         throw IoError("cannot append to " + path + ": " + file.errorString().toStdString());
     const std::string text = line + "\n";
-    if (file.write(text.data(), qint64(text.size())) != qint64(text.size()) || !file.flush())
-        throw IoError("cannot append to " + path + ": " + file.errorString().toStdString());
+    const qint64 before = file.isSequential() ? 0 : file.size();
+    if (!writeWhole(file, text)) {
+        const std::string reason = file.errorString().toStdString();
+        // Part of a line (a full disk) would leave the lines appended later after a broken one.
+        if (!file.isSequential())
+            file.resize(before);
+        throw IoError("cannot append to " + path + ": " + reason);
+    }
+}
+
+bool writeWhole(QFile& file, std::string_view data)
+{
+    while (!data.empty()) {
+        const qint64 written = file.write(data.data(), qint64(data.size()));
+        if (written <= 0)
+            return false;
+        data.remove_prefix(size_t(written));
+    }
+    return true;
 }
 
 std::string sha256Hex(const std::string& bytes)

@@ -219,6 +219,11 @@ void FakeHubServer::Worker::serveBody(QTcpSocket* socket, const Request& request
     lock.unlock();
     if (faults.silent)
         return;
+    if (faults.notHttp) {
+        socket->write(randomBytes(512, 20261201));
+        socket->disconnectFromHost();
+        return;
+    }
     if (faults.corruptBody)
         bytes[bytes.size() / 2] = char(bytes[bytes.size() / 2] ^ 0x5a);
     const int64_t size = bytes.size();

@@ -5,7 +5,7 @@
 // announces its sha256 and size in X-Linked-Etag / X-Linked-Size on that redirect, its ETag
 // being the git id of the LFS pointer. The CDN honours Range and sends an ETag of its own.
 // Each file can be made to misbehave: drop or stall mid-body, go slowly, ignore Range, send
-// other bytes than it announces.
+// other bytes than it announces, answer with bytes that are not HTTP.
 
 #include <QByteArray>
 #include <QList>
@@ -28,6 +28,7 @@ struct FileFaults {
     bool ignoreRange = false;
     bool corruptBody = false; // flip a byte of what is sent; the announced checksum stays right
     bool announceNothing = false; // the LFS redirect carries no checksum or size, as a bare mirror
+    bool notHttp = false;         // random bytes instead of an HTTP answer, then the connection closed
 };
 
 struct SeenRequest {

@@ -5,6 +5,7 @@
 #include <QFile>
 #include <QLocale>
 #include <QPointer>
+#include <QRandomGenerator>
 #include <QTcpSocket>
 #include <QTimer>
 
@@ -20,6 +21,7 @@ namespace {
 using nlohmann::json;
 
 const char* const kBusy = "server busy, please try again.  maximum pending requests exceeded";
+const char* const kProxyPage = "<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>";
 const char* const kRunnerStopped = "model runner has unexpectedly stopped, this may be due to resource limitations or "
                                    "an internal error, check ollama server logs for details";
 
@@ -68,6 +70,17 @@ void sendWhole(QTcpSocket* socket, int status, const QByteArray& contentType, co
     socket->write(statusLine(status, contentType) + "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" +
                   body);
     socket->flush();
+}
+
+// What a port that does not speak HTTP sends back: no status line, no headers.
+void sendNoise(QTcpSocket* socket)
+{
+    QByteArray noise(512, '\0');
+    QRandomGenerator generator(20261201);
+    for (char& c : noise)
+        c = char(generator.bounded(256));
+    socket->write(noise);
+    socket->disconnectFromHost();
 }
 
 void sendOllamaError(QTcpSocket* socket, int status, const std::string& message)
@@ -177,7 +190,7 @@ std::string optionTypeError(const json& options)
 
 } // namespace
 
-enum class FakeJudgeServer::Fault : int { None, Busy, RunnerCrash, Drop, ErrorLine, NonJson, OutOfRange };
+enum class FakeJudgeServer::Fault : int { None, Busy, RunnerCrash, Drop, ErrorLine, NonJson, OutOfRange, Html };
 
 FakeJudgeServer::FakeJudgeServer()
 {
@@ -243,6 +256,10 @@ void FakeJudgeServer::takeRequests(QTcpSocket* socket, QByteArray& buffer)
 
 void FakeJudgeServer::route(QTcpSocket* socket, const Request& r)
 {
+    if (faults_.silent)
+        return;
+    if (faults_.notHttp)
+        return sendNoise(socket);
     static const std::map<QByteArray, QByteArray> methods = {
         {"/", "GET"},           {"/api/version", "GET"}, {"/api/tags", "GET"},
         {"/api/chat", "POST"},  {"/api/pull", "POST"},   {"/v1/models", "GET"},
@@ -277,7 +294,8 @@ FakeJudgeServer::Fault FakeJudgeServer::takeFault()
     FakeJudgeFaults& f = faults_;
     const std::pair<int*, Fault> order[] = {{&f.busy, Fault::Busy},           {&f.runnerCrash, Fault::RunnerCrash},
                                             {&f.dropMidStream, Fault::Drop},  {&f.errorMidStream, Fault::ErrorLine},
-                                            {&f.nonJson, Fault::NonJson},     {&f.outOfRange, Fault::OutOfRange}};
+                                            {&f.nonJson, Fault::NonJson},     {&f.outOfRange, Fault::OutOfRange},
+                                            {&f.htmlPage, Fault::Html}};
     for (const auto& [count, fault] : order)
         if (*count > 0) {
             --*count;
@@ -390,6 +408,8 @@ void FakeJudgeServer::ollamaChat(QTcpSocket* socket, const Request& r)
         return sendOllamaError(socket, 503, kBusy);
     if (fault == Fault::RunnerCrash)
         return sendOllamaError(socket, 500, kRunnerStopped);
+    if (fault == Fault::Html)
+        return sendWhole(socket, 200, "text/html", kProxyPage);
     ollamaAnswer(socket, body, fault, r.body.size());
 }
 
@@ -450,6 +470,8 @@ void FakeJudgeServer::openAiChat(QTcpSocket* socket, const Request& r)
         return sendOpenAiError(socket, 503, kBusy);
     if (fault == Fault::RunnerCrash)
         return sendOpenAiError(socket, 500, kRunnerStopped);
+    if (fault == Fault::Html)
+        return sendWhole(socket, 200, "text/html", kProxyPage);
     openAiAnswer(socket, body, fault, r.body.size());
 }
 

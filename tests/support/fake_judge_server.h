@@ -31,9 +31,12 @@ struct FakeJudgeFaults {
     int errorMidStream = 0;   // the first chunk, then an error line and no done line / [DONE]
     int nonJson = 0;          // a reply with no number in it
     int outOfRange = 0;       // a score of 150
+    int htmlPage = 0;         // a 200 whose body is an HTML page, as a proxy or captive portal sends
     int firstByteDelayMs = 0; // every chat waits this long before its first byte (model loading)
     bool positionBias = false;   // pairwise: always prefers the answer shown first
     bool legacyNotFound = false; // Ollama <= 0.11 wording: model "x" not found, try pulling it first
+    bool silent = false;         // every request is read and never answered (a hung server)
+    bool notHttp = false;        // every request is answered with random bytes, then the connection closed
 };
 
 class FakeJudgeServer {

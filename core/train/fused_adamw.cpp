@@ -1,0 +1,121 @@
+#include "core/train/fused_adamw.h"
+
+#include <ATen/Parallel.h>
+#include <c10/util/string_utils.h>
+#include <torch/types.h>
+#include <torch/utils.h>
+
+#include <cmath>
+
+namespace sft {
+namespace {
+
+// One step's coefficients, as torch::optim::AdamW derives them in double and its float
+// kernels receive them.
+struct Coefficients {
+    float decay;        // 1 - lr * weight_decay
+    float beta1, oneMinusBeta1;
+    float beta2, oneMinusBeta2;
+    float biasCorrection2Sqrt;
+    float eps;
+    float negStepSize;  // -lr / (1 - beta1^t)
+};
+
+Coefficients coefficientsAt(const torch::optim::AdamWOptions& o, int64_t step)
+{
+    const auto [beta1, beta2] = o.betas();
+    const double decay = o.weight_decay() != 0 ? 1 - o.lr() * o.weight_decay() : 1.0;
+    return {float(decay),
+            float(beta1), float(1 - beta1),
+            float(beta2), float(1 - beta2),
+            float(std::sqrt(1 - std::pow(beta2, double(step)))),
+            float(o.eps()),
+            float(-o.lr() / (1 - std::pow(beta1, double(step))))};
+}
+
+// Per element, torch's sequence: p *= decay; m = m*b1 + (1-b1)*g; v = v*b2 + (1-b2)*g*g;
+// p += -step_size * m / (sqrt(v) / sqrt(bc2) + eps).
+void update(float* p, const float* g, float* m, float* v, int64_t n, const Coefficients& c)
+{
+    constexpr int64_t kGrain = 1 << 16;
+    at::parallel_for(0, n, kGrain, [&](int64_t begin, int64_t end) {
+        for (int64_t i = begin; i < end; ++i) {
+            const float grad = g[i];
+            const float mi = m[i] * c.beta1 + c.oneMinusBeta1 * grad;
+            const float vi = v[i] * c.beta2 + c.oneMinusBeta2 * grad * grad;
+            const float denom = std::sqrt(vi) / c.biasCorrection2Sqrt + c.eps;
+            m[i] = mi;
+            v[i] = vi;
+            p[i] = p[i] * c.decay + c.negStepSize * mi / denom;
+        }
+    });
+}
+
+bool fusibleTensor(const torch::Tensor& t)
+{
+    return t.device().is_cpu() && t.scalar_type() == torch::kFloat && t.is_contiguous() && !t.is_sparse();
+}
+
+} // namespace
+
+bool FusedAdamW::fusible() const
+{
+    for (const auto& group : param_groups_) {
+        if (static_cast<const torch::optim::AdamWOptions&>(group.options()).amsgrad())
+            return false;
+        for (const auto& p : group.params()) {
+            if (!p.grad().defined())
+                continue;
+            if (!fusibleTensor(p) || !fusibleTensor(p.grad()))
+                return false;
+            const auto found = state_.find(c10::guts::to_string(p.unsafeGetTensorImpl()));
+            if (found == state_.end())
+                continue;
+            const auto& state = static_cast<const torch::optim::AdamWParamState&>(*found->second);
+            if (!fusibleTensor(state.exp_avg()) || !fusibleTensor(state.exp_avg_sq()))
+                return false;
+        }
+    }
+    return true;
+}
+
+// As torch's AdamW keys and creates it, so checkpoints of either load into the other.
+torch::optim::AdamWParamState& FusedAdamW::stateOf(const torch::Tensor& p)
+{
+    const std::string key = c10::guts::to_string(p.unsafeGetTensorImpl());
+    auto found = state_.find(key);
+    if (found == state_.end()) {
+        auto fresh = std::make_unique<torch::optim::AdamWParamState>();
+        fresh->step(0);
+        fresh->exp_avg(torch::zeros_like(p, torch::MemoryFormat::Preserve));
+        fresh->exp_avg_sq(torch::zeros_like(p, torch::MemoryFormat::Preserve));
+        found = state_.emplace(key, std::move(fresh)).first;
+    }
+    return static_cast<torch::optim::AdamWParamState&>(*found->second);
+}
+
+torch::Tensor FusedAdamW::step(LossClosure closure)
+{
+    if (!fusible())
+        return torch::optim::AdamW::step(std::move(closure));
+    torch::NoGradGuard noGrad;
+    torch::Tensor loss;
+    if (closure) {
+        at::AutoGradMode enableGrad(true);
+        loss = closure();
+    }
+    for (auto& group : param_groups_) {
+        const auto& options = static_cast<const torch::optim::AdamWOptions&>(group.options());
+        for (auto& p : group.params()) {
+            if (!p.grad().defined())
+                continue;
+            auto& state = stateOf(p);
+            state.step(state.step() + 1);
+            update(p.data_ptr<float>(), p.grad().data_ptr<float>(), state.exp_avg().data_ptr<float>(),
+                   state.exp_avg_sq().data_ptr<float>(), p.numel(), coefficientsAt(options, state.step()));
+        }
+    }
+    return loss;
+}
+
+} // namespace sft
