@@ -8,6 +8,7 @@
 #include "core/hub/model_download.h"
 #include "core/util/error.h"
 #include "core/util/files.h"
+#include "tests/support/download_attempt.h"
 #include "tests/support/fake_hub_server.h"
 
 #include <QDirIterator>
@@ -22,6 +23,7 @@
 #include <optional>
 
 using namespace sft;
+using sft::test::downloadError;
 using sft::test::FakeHubServer;
 using sft::test::fileBytes;
 using sft::test::randomBytes;
@@ -31,16 +33,6 @@ namespace {
 
 const QString kRepo = "openai-community/gpt2";
 const DownloadTimeouts kQuick{2000, 1000};
-
-std::optional<DownloadError> downloadError(const std::function<void()>& attempt)
-{
-    try {
-        attempt();
-    } catch (const DownloadError& e) {
-        return e;
-    }
-    return std::nullopt;
-}
 
 // The Range headers of the requests that asked for the file's bytes: on the CDN for the LFS
 // file, on the hub for the others.

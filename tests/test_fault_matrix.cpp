@@ -10,6 +10,7 @@
 #include "core/hub/download_error.h"
 #include "core/hub/model_download.h"
 #include "core/util/files.h"
+#include "tests/support/download_attempt.h"
 #include "tests/support/fake_hub_server.h"
 #include "tests/support/fake_judge_server.h"
 
@@ -28,6 +29,7 @@
 #include <vector>
 
 using namespace sft;
+using sft::test::downloadError;
 using sft::test::FakeHubServer;
 using sft::test::FakeJudgeFaults;
 using sft::test::FakeJudgeServer;
@@ -137,16 +139,6 @@ int expectedScore(const nlohmann::json& entry)
 }
 
 QString apiName(JudgeApi api) { return api == JudgeApi::Ollama ? "judge, Ollama API" : "judge, OpenAI-compatible API"; }
-
-std::optional<DownloadError> downloadError(const std::function<void()>& attempt)
-{
-    try {
-        attempt();
-    } catch (const DownloadError& e) {
-        return e;
-    }
-    return std::nullopt;
-}
 
 QString faultyFile(HubFault fault)
 {
