@@ -1,5 +1,7 @@
 #include "app/cli_judge.h"
 
+#include "core/eval/api_key_file.h"
+
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -13,6 +15,7 @@ void addJudgeOptions(Options& o)
     o.add("api", "ollama (Ollama's own API) or openai (llama-server, vLLM, LM Studio, Ollama's /v1).", "API",
           "ollama");
     o.add("api-key-env", "Environment variable holding the server's API key, sent as a bearer token.", "VAR");
+    o.add("api-key-file", "File holding the server's API key, readable by you alone (chmod 600).", "FILE");
     o.add("pull", "Pull the judge model first when Ollama does not have it.");
     o.add("seed", "Sampling seed (inside Ollama's options).", "N", "123");
     o.add("temperature", "Sampling temperature; 0 is greedy.", "T", "0");
@@ -33,6 +36,10 @@ JudgeServer judgeServer(const Options& o)
     JudgeServer server;
     server.url = o.required("judge-url");
     server.api = judgeApiByName(o.text("api"));
+    if (o.isSet("api-key-env") && o.isSet("api-key-file"))
+        throw UsageError("give the API key either with --api-key-env or with --api-key-file, not both");
+    if (o.isSet("api-key-file"))
+        server.apiKey = readApiKeyFile(o.text("api-key-file"));
     if (o.isSet("api-key-env")) {
         const std::string var = o.text("api-key-env");
         const char* key = std::getenv(var.c_str());

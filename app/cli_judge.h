@@ -13,8 +13,9 @@ namespace sft::cli {
 
 void addJudgeOptions(Options& o);
 
-// The API key comes from the environment variable named by --api-key-env, never from the
-// command line, where other users can read it in the process list.
+// The API key comes from the environment variable named by --api-key-env or the private file
+// named by --api-key-file, never from the command line, where other users can read it in the
+// process list.
 JudgeServer judgeServer(const Options& o);
 SamplingOptions samplingOptions(const Options& o);
 RetryPolicy retryPolicy(const Options& o);

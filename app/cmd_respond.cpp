@@ -7,34 +7,13 @@
 #include "core/data/dataset.h"
 #include "core/data/prompt_template.h"
 #include "core/eval/responder.h"
+#include "core/eval/responses_journal.h"
 #include "core/hub/model_cache.h"
 #include "core/io/model_folder.h"
-#include "core/util/files.h"
-
-#include <QDateTime>
-#include <QDir>
-#include <QFileInfo>
 
 #include <cstdio>
 
 namespace sft::cli {
-
-namespace {
-
-// Name, size and modification time of the model's files: a model retrained in place between
-// a stop and the rerun does not mix its answers with the old model's.
-nlohmann::json modelStamp(const std::string& path)
-{
-    const QFileInfo info(QString::fromStdString(path));
-    const QFileInfoList files = info.isDir() ? QDir(info.filePath()).entryInfoList(QDir::Files, QDir::Name)
-                                             : QFileInfoList{info};
-    nlohmann::json stamp = nlohmann::json::array();
-    for (const QFileInfo& file : files)
-        stamp.push_back({file.fileName().toStdString(), file.size(), file.lastModified().toMSecsSinceEpoch()});
-    return stamp;
-}
-
-} // namespace
 
 int cmdRespond(const QStringList& args)
 {
@@ -62,30 +41,25 @@ int cmdRespond(const QStringList& args)
     const Tokenizer tokenizer = loadTokenizer(modelDir, o.text("tokenizer"));
     const Dataset dataset = loadDataset(o.required("data"));
     const std::vector<Entry> entries = selectSplit(dataset.entries, o.text("split"));
-    const nlohmann::json identity = {
-        {"model", QFileInfo(QString::fromStdString(modelDir)).absoluteFilePath().toStdString()},
-        {"model_files", modelStamp(modelDir)},
-        {"tokenizer", o.text("tokenizer")},
-        {"data_sha256", dataset.sha256},
-        {"split", o.text("split")},
-        {"template", o.text("template")},
-        {"key", o.text("key")},
-        {"max_new_tokens", generation.maxNewTokens},
-        {"batch_size", generation.batchSize}};
-    const std::string journalPath = out + ".journal.jsonl";
-    const nlohmann::json header = {{"journal", "sft-studio responses"}, {"version", 1}};
-    JsonlJournal journal = JsonlJournal::resume(journalPath, identity, header, o.isSet("restart"));
+    ResponsesWork work;
+    work.modelDir = modelDir;
+    work.tokenizerDir = o.text("tokenizer");
+    work.datasetSha256 = dataset.sha256;
+    work.split = o.text("split");
+    work.templateName = o.text("template");
+    work.key = o.text("key");
+    work.maxNewTokens = generation.maxNewTokens;
+    work.batchSize = generation.batchSize;
+    JsonlJournal journal = openResponsesJournal(out, work, o.isSet("restart"));
     if (!journal.items().empty())
         std::fprintf(stderr, "continuing: %zu of %zu answers are in %s\n", journal.items().size(), entries.size(),
-                     journalPath.c_str());
+                     journal.path().c_str());
     Progress progress("tokens");
     const nlohmann::json answers =
         respondJournaled(loaded.model, tokenizer, PromptTemplate::byName(o.text("template")), entries, generation,
                          journal, o.text("key"), progress.callback(), &interruptibleJob());
     progress.finish();
-    // Answers may end inside a multi-byte character; such bytes become U+FFFD, not an error.
-    writeFileAtomic(out, answers.dump(4, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
-    std::remove(journalPath.c_str());
+    finishResponses(out, answers);
     std::fprintf(stderr, "wrote %zu answers to %s\n", entries.size(), out.c_str());
     return 0;
 }

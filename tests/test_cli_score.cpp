@@ -245,6 +245,36 @@ private Q_SLOTS:
                  qPrintable(written.join(", ")));
     }
 
+    // --api-key-file: refused while others can read the file, used once it is private.
+    void apiKeyFileMustBePrivate()
+    {
+        test::JudgeProcess server({"--api-key", "s3cret-file-key"});
+        QFile key(path("judge.key"));
+        QVERIFY(key.open(QIODevice::WriteOnly));
+        key.write("s3cret-file-key\n");
+        key.close();
+        QVERIFY(key.setPermissions(QFile::ReadOwner | QFile::WriteOwner | QFile::ReadGroup | QFile::ReadOther));
+        QStringList args = scoreArgs(server.url(), path("keyfile.json"));
+        args << "--api" << "openai" << "--api-key-file" << key.fileName();
+        const auto open = test::runStudio(args);
+        QCOMPARE(open.exitCode, 1);
+        QVERIFY2(open.err.contains("can be read by other users") && open.err.contains("chmod 600 " + key.fileName()),
+                 qPrintable(open.err));
+        QVERIFY(!QFileInfo::exists(path("keyfile.json.journal.jsonl")));
+
+        QVERIFY(key.setPermissions(QFile::ReadOwner | QFile::WriteOwner));
+        const auto r = test::runStudio(args);
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QVERIFY(r.out.contains("scored 110 of 110"));
+        for (const char* file : {"keyfile.json", "keyfile.json.journal.jsonl"})
+            QVERIFY2(readFile(path(file).toStdString()).find("s3cret") == std::string::npos, file);
+
+        qputenv("SFT_TEST_JUDGE_KEY", "s3cret-file-key");
+        const auto both = test::runStudio(args << "--api-key-env" << "SFT_TEST_JUDGE_KEY");
+        QCOMPARE(both.exitCode, 2);
+        QVERIFY2(both.err.contains("not both"), qPrintable(both.err));
+    }
+
     void agreementReproducesTheChapter()
     {
         const auto scores = [](const char* file) {

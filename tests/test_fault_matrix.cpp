@@ -458,7 +458,7 @@ private Q_SLOTS:
         addJudgeRows("200 with an HTML page (a proxy), every attempt", JudgeFault::HtmlPage, RunEnd::EntryFailed, 3,
                      K::Broken, {"is not a JSON object: <html>"}, {"ended without its closing [DONE]"});
         addJudgeRows("not HTTP at all (random bytes, then closed)", JudgeFault::NotHttp, RunEnd::Stopped, 0, K::Broken,
-                     {"closed the connection without answering"});
+                     {"closed the connection without an HTTP answer"});
         addJudgeRows("reply without a number, once", JudgeFault::NoNumber, RunEnd::Scored, 2, K::Broken,
                      {"no number in the reply"});
         addJudgeRows("score out of range (150), every attempt", JudgeFault::OutOfRange, RunEnd::EntryUnparseable, 3,
@@ -540,7 +540,8 @@ private Q_SLOTS:
         QTest::newRow("redirect loop") << "redirect loop" << HubFault::RedirectLoop << true << K::BadRedirect
                                        << "redirect loop" << Rerun::OtherEndpoint;
         QTest::newRow("not http") << "not HTTP at all (random bytes, then closed)" << HubFault::NotHttp << true
-                                  << K::Unreachable << "cannot reach" << Rerun::OtherEndpoint;
+                                  << K::Unreachable << "closed the connection without an HTTP answer"
+                                  << Rerun::OtherEndpoint;
     }
 
     void downloadFaults()

@@ -1,17 +1,21 @@
 // The Evaluate view driven through its widgets, offscreen: answers generated with a tiny model
 // appear a batch at a time and are saved as the run's responses file, equal to the core's
-// respond(); a cancelled job leaves no file; an existing file reloads; the detail pane marks the
-// words a hand-written answer removed and added.
+// respond(); a cancelled job keeps its answers in the journal and the next one continues from
+// them (or discards them when the settings changed); an existing file reloads; the detail pane
+// marks the words a hand-written answer removed and added.
 
 #include "core/data/dataset.h"
 #include "core/data/prompt_template.h"
+#include "core/eval/jsonl_journal.h"
 #include "core/eval/responder.h"
 #include "core/eval/responses_file.h"
+#include "core/eval/responses_journal.h"
 #include "core/io/model_folder.h"
 #include "core/train/run_directory.h"
 #include "tests/support/model_fixture.h"
 #include "tests/support/test_support.h"
 #include "tests/support/widget_lookup.h"
+#include "ui/answer_worker.h"
 #include "ui/diff_html.h"
 #include "ui/evaluate_view.h"
 #include "ui/studio_state.h"
@@ -60,6 +64,29 @@ struct Harness {
     int rows() { return table()->model()->rowCount(); }
     QString cell(int row, int column) { return table()->model()->index(row, column).data().toString(); }
     bool idle() { return get<QPushButton>("generateButton")->isEnabled(); }
+    AnswerWorker* worker() { return view.findChild<AnswerWorker*>(); }
+    void generate(int maxTokens, int batchSize)
+    {
+        get<QSpinBox>("maxTokensSpin")->setValue(maxTokens);
+        get<QSpinBox>("batchSizeSpin")->setValue(batchSize);
+        QTest::mouseClick(get<QPushButton>("generateButton"), Qt::LeftButton);
+    }
+};
+
+// What the worker told the view: answers kept and discarded at the start, and batch sizes.
+struct AnswerLog {
+    explicit AnswerLog(AnswerWorker* worker)
+    {
+        QObject::connect(worker, &AnswerWorker::loaded, worker, [this](const std::vector<ResponseRow>&, int k, int d) {
+            kept = k;
+            discarded = d;
+        });
+        QObject::connect(worker, &AnswerWorker::answered, worker,
+                         [this](const std::vector<int>& rows, const QStringList&) { batches << int(rows.size()); });
+    }
+    int kept = -1;
+    int discarded = -1;
+    QList<int> batches;
 };
 
 } // namespace
@@ -70,6 +97,20 @@ class TestGuiEvaluate : public QObject {
     QTemporaryDir dir_;
     QString dataset_;
     std::vector<Entry> testSplit_;
+
+    // respond()'s answers for the test split, as a responses file holds them (bytes that are not
+    // UTF-8, which a tiny random model emits, become U+FFFD there).
+    std::vector<std::string> expectedAnswers(const QString& checkpoint, int maxTokens, int batchSize)
+    {
+        LoadedModel loaded = loadModelFolder(checkpoint.toStdString());
+        GenerationOptions options;
+        options.maxNewTokens = maxTokens;
+        options.batchSize = batchSize;
+        const std::string file = dir_.filePath("expected.json").toStdString();
+        finishResponses(file, respond(loaded.model, loadTokenizer(checkpoint.toStdString()), PromptTemplate::alpaca(),
+                                      testSplit_, options));
+        return loadResponses(file, "model_response").answers;
+    }
 
     // A run folder whose final checkpoint is the tiny model.
     QString makeRun(const QString& name)
@@ -101,29 +142,23 @@ private Q_SLOTS:
         Harness h(&state);
         QCOMPARE(h.get<QComboBox>("checkpointPicker")->currentData().toString(), checkpoint);
         QCOMPARE(h.get<QComboBox>("splitCombo")->currentText(), QString("test"));
-        h.get<QSpinBox>("batchSizeSpin")->setValue(3);
-        h.get<QSpinBox>("maxTokensSpin")->setValue(8);
 
-        QList<int> inserted;
-        connect(h.table()->model(), &QAbstractItemModel::rowsInserted, this,
-                [&](const QModelIndex&, int first, int last) { inserted << last - first + 1; });
-        QTest::mouseClick(h.get<QPushButton>("generateButton"), Qt::LeftButton);
+        AnswerLog log(h.worker());
+        h.generate(8, 3);
         QVERIFY(!h.idle());
         QTRY_VERIFY_WITH_TIMEOUT(h.idle(), kJobTimeoutMs);
-        QCOMPARE(inserted, QList<int>({3, 3, 3, 1})); // 10 test entries, batches of 3
+        QCOMPARE(log.batches, QList<int>({3, 3, 3, 1})); // 10 test entries, batches of 3
+        QCOMPARE(log.kept, 0);
 
         const QString file = run + "/responses-final.json";
         QCOMPARE(h.view.shownFile(), file);
+        QVERIFY(!QFileInfo::exists(file + ".journal.jsonl"));
         const Responses saved = loadResponses(file.toStdString(), "model_response");
         QCOMPARE(int(saved.answers.size()), 10);
-        LoadedModel loaded = loadModelFolder(checkpoint.toStdString());
-        GenerationOptions options;
-        options.maxNewTokens = 8;
-        const nlohmann::json expected =
-            respond(loaded.model, loadTokenizer(checkpoint.toStdString()), PromptTemplate::alpaca(), testSplit_, options);
+        const std::vector<std::string> expected = expectedAnswers(checkpoint, 8, 8);
         for (int i = 0; i < 10; ++i) {
             QCOMPARE(saved.dataset.entries[size_t(i)].instruction, testSplit_[size_t(i)].instruction);
-            QCOMPARE(QString::fromStdString(saved.answers[size_t(i)]), QString::fromStdString(expected[size_t(i)]["model_response"].get<std::string>()));
+            QCOMPARE(saved.answers[size_t(i)], expected[size_t(i)]);
             QCOMPARE(h.cell(i, 2), QString::fromStdString(saved.answers[size_t(i)]).replace('\n', ' '));
         }
 
@@ -134,24 +169,60 @@ private Q_SLOTS:
         QCOMPARE(again.cell(9, 1), QString::fromStdString(testSplit_[9].output).replace('\n', ' '));
     }
 
-    void cancelLeavesNoFile()
+    // Cancelled twice: the second job, with another answer length, discards the first one's
+    // answers; the third, with the second's settings, continues from the second one's.
+    void cancelledAnswersAreKeptAndContinued()
     {
         StudioState state;
         state.setDatasetPath(dataset_);
         const QString run = makeRun("cancelled-run");
         state.setRunPath(run);
+        const QString file = run + "/responses-final.json";
+        const QString journal = file + ".journal.jsonl";
         Harness h(&state);
-        h.get<QSpinBox>("batchSizeSpin")->setValue(1);
-        h.get<QSpinBox>("maxTokensSpin")->setValue(150);
-        QTest::mouseClick(h.get<QPushButton>("generateButton"), Qt::LeftButton);
-        QTRY_VERIFY_WITH_TIMEOUT(h.rows() >= 1, kJobTimeoutMs);
-        QTest::mouseClick(h.get<QPushButton>("cancelButton"), Qt::LeftButton);
+        const auto cancelAfterFirstBatch = [&](AnswerLog& log) {
+            QTRY_VERIFY_WITH_TIMEOUT(!log.batches.isEmpty(), kJobTimeoutMs);
+            QTest::mouseClick(h.get<QPushButton>("cancelButton"), Qt::LeftButton);
+            QTRY_VERIFY_WITH_TIMEOUT(h.idle(), kJobTimeoutMs);
+            QVERIFY2(log.batches.size() < 10, "the job finished before it could be cancelled");
+            QVERIFY(!QFileInfo::exists(file));
+            QVERIFY(h.view.shownFile().isEmpty());
+            QVERIFY(h.get<QLabel>("statusLabel")->text().contains("They are kept"));
+        };
+        const auto journaled = [&] { return int(JsonlJournal(journal.toStdString()).items().size()); };
+
+        AnswerLog first(h.worker());
+        h.generate(150, 1);
+        cancelAfterFirstBatch(first);
+        if (QTest::currentTestFailed())
+            return;
+        const int firstKept = journaled();
+        QCOMPARE(firstKept, int(first.batches.size()));
+
+        AnswerLog second(h.worker());
+        h.generate(151, 1);
+        cancelAfterFirstBatch(second);
+        if (QTest::currentTestFailed())
+            return;
+        const int secondKept = journaled();
+        QCOMPARE(second.discarded, firstKept);
+        QCOMPARE(second.kept, 0);
+        QVERIFY(secondKept >= 1);
+
+        AnswerLog third(h.worker());
+        h.generate(151, 1);
         QTRY_VERIFY_WITH_TIMEOUT(h.idle(), kJobTimeoutMs);
-        QVERIFY2(h.rows() < 10, "the job finished before it could be cancelled");
-        QVERIFY(!QFileInfo::exists(run + "/responses-final.json"));
-        QVERIFY(QDir(run).entryList({"*.json*"}, QDir::Files) == QStringList({"run.json"}));
-        QVERIFY(h.get<QLabel>("statusLabel")->text().contains("no file was written"));
-        QVERIFY(h.view.shownFile().isEmpty());
+        QCOMPARE(third.kept, secondKept);
+        QCOMPARE(third.discarded, 0);
+        QCOMPARE(int(third.batches.size()), 10);
+        QCOMPARE(h.view.shownFile(), file);
+        QVERIFY(!QFileInfo::exists(journal));
+
+        const std::vector<std::string> expected = expectedAnswers(run + "/checkpoints/final", 151, 1);
+        const Responses saved = loadResponses(file.toStdString(), "model_response");
+        QCOMPARE(int(saved.answers.size()), 10);
+        for (size_t i = 0; i < 10; ++i)
+            QCOMPARE(saved.answers[i], expected[i]);
     }
 
     void detailPaneMarksRemovedAndAddedWords()

@@ -19,6 +19,7 @@
 #include "ui/scores_location.h"
 #include "ui/studio_state.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDirIterator>
 #include <QLabel>
@@ -28,6 +29,7 @@
 #include <QRegularExpression>
 #include <QPushButton>
 #include <QSettings>
+#include <QStandardPaths>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -110,6 +112,7 @@ private Q_SLOTS:
             QSKIP("../shared is missing");
         QSettings::setDefaultFormat(QSettings::IniFormat);
         QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, dir_.filePath("settings"));
+        qputenv("XDG_CONFIG_HOME", dir_.filePath("xdg-config").toUtf8()); // where remembered keys go
         QVERIFY(server_.listen());
     }
 
@@ -284,6 +287,53 @@ private Q_SLOTS:
         QVERIFY2(!written.filter(QRegularExpression("^scores-keyed-.*\\.json$")).isEmpty() &&
                      !written.filter(QRegularExpression("\\.ini$")).isEmpty(),
                  qPrintable(written.join(", ")));
+    }
+
+    // Remember keeps the key for its server address in an owner-only file; another address gets
+    // an empty field (the key is not sent where it was not meant to go); unticking forgets it.
+    void aRememberedKeyIsPrivateAndStaysWithItsServer()
+    {
+        const QString key = "s3cret-remembered-key";
+        const QString store = QStandardPaths::writableLocation(QStandardPaths::AppConfigLocation) + "/judge-api-keys.json";
+        QVERIFY(store.startsWith(dir_.path()));
+        const auto useOpenAi = [](Harness& h) {
+            auto* api = h.get<QComboBox>("judgeApiCombo");
+            api->setCurrentIndex(api->findData("openai"));
+            Q_EMIT api->activated(api->currentIndex());
+        };
+        {
+            StudioState state;
+            Harness h(&state);
+            useOpenAi(h);
+            h.useServer(server_.url());
+            QTRY_VERIFY_WITH_TIMEOUT(h.judgeIdle(), kJobTimeoutMs);
+            h.get<QLineEdit>("judgeApiKeyEdit")->setText(key);
+            QTest::mouseClick(h.get<QCheckBox>("rememberKeyCheck"), Qt::LeftButton);
+        }
+        QVERIFY(QFileInfo::exists(store));
+        QCOMPARE(QFile::permissions(store) & (QFile::ReadGroup | QFile::WriteGroup | QFile::ReadOther | QFile::WriteOther),
+                 QFile::Permissions());
+        QFile stored(store);
+        QVERIFY(stored.open(QIODevice::ReadOnly));
+        QVERIFY(stored.readAll().contains(key.toUtf8()));
+
+        StudioState state;
+        Harness h(&state);
+        auto* edit = h.get<QLineEdit>("judgeApiKeyEdit");
+        auto* remember = h.get<QCheckBox>("rememberKeyCheck");
+        QCOMPARE(edit->text(), key);
+        QVERIFY(remember->isChecked());
+        h.useServer("http://127.0.0.1:1");
+        QVERIFY(edit->text().isEmpty());
+        QVERIFY(!remember->isChecked());
+        h.useServer(server_.url());
+        QCOMPARE(edit->text(), key);
+        QTRY_VERIFY_WITH_TIMEOUT(h.judgeIdle(), kJobTimeoutMs);
+        QTest::mouseClick(remember, Qt::LeftButton);
+        QVERIFY(!remember->isChecked());
+        stored.close();
+        QVERIFY(stored.open(QIODevice::ReadOnly));
+        QVERIFY(!stored.readAll().contains(key.toUtf8()));
     }
 
     void aMissingModelIsNamedWithTheChoices()

@@ -15,6 +15,7 @@
 
 #include <torch/torch.h>
 
+#include <map>
 #include <set>
 
 using namespace sft;
@@ -136,6 +137,41 @@ private Q_SLOTS:
             indices.insert(item["index"].get<size_t>());
         QCOMPARE(indices.size(), entries_.size());
         QCOMPARE(std::set<size_t>(indices.begin(), indices.end()).size(), entries_.size());
+    }
+
+    // The listener hears of every entry once, with its answer: the journaled batch before any
+    // token is decoded, the others as each is done.
+    void everyBatchIsReportedOnce()
+    {
+        const std::string path = journalPath("reported.jsonl");
+        {
+            JsonlJournal full = openJournal(journalPath("reported-whole.jsonl"));
+            run(full);
+            const std::string whole = readFile(full.path());
+            size_t cut = 0;
+            for (int line = 0; line < 4; ++line) // the header and the first batch of 3
+                cut = whole.find('\n', cut) + 1;
+            writeFileAtomic(path, whole.substr(0, cut));
+        }
+        JsonlJournal journal = openJournal(path);
+        GenerationOptions o = options();
+        int64_t tokens = 0;
+        o.onToken = [&](size_t, int64_t) { ++tokens; };
+        std::vector<int64_t> tokensBefore;
+        std::map<size_t, std::string> reported;
+        const AnswersFn answered = [&](const std::vector<size_t>& batch, const std::vector<std::string>& answers) {
+            tokensBefore.push_back(tokens);
+            QCOMPARE(answers.size(), batch.size());
+            for (size_t k = 0; k < batch.size(); ++k)
+                QVERIFY(reported.emplace(batch[k], answers[k]).second);
+        };
+        respondJournaled(model_.model, tokenizer_, PromptTemplate::alpaca(), entries_, o, journal, "model_response",
+                         {}, nullptr, answered);
+        const int64_t batchTokens = 3 * o.maxNewTokens;
+        QCOMPARE(tokensBefore, std::vector<int64_t>({0, batchTokens, batchTokens + o.maxNewTokens}));
+        QCOMPARE(reported.size(), entries_.size());
+        for (const auto& [index, answer] : reported)
+            QCOMPARE(answer, uninterrupted_[index]["model_response"].get<std::string>());
     }
 
     void lineForNoEntryIsAFormatError()

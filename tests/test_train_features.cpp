@@ -1,6 +1,7 @@
 // The trainer's options beyond the chapter: learning rate schedules, gradient accumulation and
 // clipping, prompt masking, early stopping, periodic and best checkpoints, bf16, dropout and
-// weight-decay exclusions, LoRA, the memory check, and how they are recorded and checked.
+// weight-decay exclusions, LoRA, the memory check, and how they are recorded and checked (the
+// `train` flags for them: test_cli_train_flags).
 
 #include "core/data/batcher.h"
 #include "core/data/prompt_template.h"
@@ -476,37 +477,6 @@ private Q_SLOTS:
         QVERIFY(TrainOptions().toJson()["lora"].is_null());
     }
 
-    // Every setting of TrainOptions has a `train` flag, and the flags land in run.json as given.
-    void everyOptionIsACliFlagRecordedInRunJson()
-    {
-        const TrainOptions o = test::everyOptionChanged();
-        const QStringList flags = {
-            "--epochs", "3", "--batch-size", "4", "--lr", "0.001", "--weight-decay", "0.05", "--beta1", "0.8",
-            "--beta2", "0.99", "--adam-eps", "1e-6", "--eval-freq", "7", "--eval-iter", "2", "--seed", "9",
-            "--max-length", "64", "--template", "phi3", "--group-by-length", "--max-steps", "1",
-            "--sample-tokens", "4", "--full-head", "--mask-prompt", "--lr-schedule", "cosine", "--warmup-ratio", "0.1",
-            "--min-lr", "1e-5",
-            "--grad-accum", "2", "--max-grad-norm", "1.5", "--early-stopping-patience", "3",
-            "--early-stopping-min-delta", "0.01", "--keep-best", "--save-every", "10", "--keep-last", "1",
-            "--precision", "fp32", "--dropout", "0.2", "--no-decay-bias-norm", "--lora", "--lora-rank", "2",
-            "--lora-alpha", "4", "--lora-dropout", "0.1", "--lora-targets", "k,attn_out", "--lora-merged",
-            "--no-memory-check"};
-        // A setting added to TrainOptions without a flag shows up here as a default value.
-        const nlohmann::json expected = o.toJson(), defaults = TrainOptions().toJson();
-        for (const auto& [key, value] : defaults.items())
-            QVERIFY2(test::kUnchangedByEveryOption.count(key) || expected.at(key) != value,
-                     ("no flag in this test changes '" + key + "'").c_str());
-
-        QTemporaryDir dir;
-        const std::string model = test::makeTinyModelFolder(dir.filePath("model"));
-        const QStringList inputs = {"train", "--model", QString::fromStdString(model), "--data",
-                                    QString::fromStdString(slice), "--out", dir.filePath("run")};
-        const auto r = test::runStudio(inputs + flags);
-        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
-        const nlohmann::json recorded = RunDirectory::open(dir.filePath("run").toStdString()).readRunJson()["options"];
-        QVERIFY2(recorded == expected, (recorded.dump() + "\n vs \n" + expected.dump()).c_str());
-    }
-
     // LoRA through the trainer: the optimizer holds the adapters alone, the base weights stay
     // as they were, checkpoints hold only the adapters, and they load onto the base model,
     // merged or kept, computing the same logits.
@@ -591,39 +561,6 @@ private Q_SLOTS:
             QVERIFY2(QString(e.what()).contains("base_model_name_or_path"), e.what());
             QVERIFY2(QString(e.what()).contains(QString::fromStdString(inputs.model.folder)), e.what());
         }
-    }
-
-    // The CLI refuses a run the memory will not hold, before the first step, and names LoRA
-    // as what fits; --no-memory-check starts it anyway.
-    void cliRefusesARunThatDoesNotFit()
-    {
-        QTemporaryDir dir;
-        const std::string model = test::makeTinyModelFolder(dir.filePath("model"));
-        const QStringList run = {"train", "--model", QString::fromStdString(model), "--data",
-                                 QString::fromStdString(slice), "--max-steps", "1", "--max-length", "64",
-                                 "--eval-iter", "1"};
-        qputenv("SFT_MEMORY_LIMIT", "0.001");
-        auto r = test::runStudio(run + QStringList{"--out", dir.filePath("refused")});
-        QCOMPARE(r.exitCode, 1);
-        QVERIFY2(r.err.contains("full fine-tuning") && r.err.contains("needs about") && r.err.contains("memory check"),
-                 qPrintable(r.err));
-        QVERIFY(!QDir(dir.filePath("refused")).exists());
-        r = test::runStudio(run + QStringList{"--out", dir.filePath("forced"), "--no-memory-check"});
-        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
-        qputenv("SFT_MEMORY_LIMIT", "lots");
-        r = test::runStudio(run + QStringList{"--out", dir.filePath("bad-limit")});
-        QCOMPARE(r.exitCode, 1);
-        QVERIFY2(r.err.contains("SFT_MEMORY_LIMIT"), qPrintable(r.err));
-        qunsetenv("SFT_MEMORY_LIMIT");
-        r = test::runStudio(run + QStringList{"--out", dir.filePath("no-lora"), "--lora-rank", "4"});
-        QCOMPARE(r.exitCode, 2);
-        QVERIFY2(r.err.contains("--lora-rank goes with --lora"), qPrintable(r.err));
-        r = test::runStudio(run + QStringList{"--out", dir.filePath("lora"), "--lora", "--lora-rank", "4",
-                                              "--lora-targets", "q,ffn", "--lora-merged"});
-        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
-        const nlohmann::json options = RunDirectory::open(dir.filePath("lora").toStdString()).readRunJson()["options"];
-        QVERIFY(options["lora"]["targets"] == nlohmann::json({"q", "ffn"}));
-        QVERIFY(options["lora_merged"] == true);
     }
 
     void precisionChoice()

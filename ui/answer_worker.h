@@ -1,12 +1,15 @@
 #pragma once
-// Answers the entries of a dataset split with a model on a worker thread, a batch at a time,
-// handing each batch's rows to the UI thread as it is done. The responses file is written once,
-// whole, at the end: a cancelled job leaves no file behind.
+// Answers the entries of a dataset split with a model on a worker thread, handing each batch's
+// answers to the UI thread as it is done. Every answer is journaled as it is decoded (the CLI's
+// OUT.journal.jsonl), so a cancelled or crashed job continues where it stopped when started
+// again with the same settings, in the GUI or with `sft-studio respond`. The responses file is
+// written once, whole, at the end.
 
 #include "ui/job_runner.h"
 #include "ui/responses_table_model.h"
 
 #include <QString>
+#include <QStringList>
 
 #include <vector>
 
@@ -31,8 +34,11 @@ public:
     bool startAnswering(const AnswerRequest& request);
 
 Q_SIGNALS:
-    void loaded(int entries);
-    void answered(const std::vector<sft::ui::ResponseRow>& rows);
+    // Every entry of the split, answers empty. `kept`: answers a stopped run left in the journal;
+    // `discarded`: answers a stopped run with other settings left there, now gone.
+    void loaded(const std::vector<sft::ui::ResponseRow>& rows, int kept, int discarded);
+    // One batch's answers, by row; rows of answers kept from a stopped run come first.
+    void answered(const std::vector<int>& rows, const QStringList& answers);
     // New tokens of all entries; an entry stopped by end-of-text counts its unused ones as done.
     void progressed(qint64 done, qint64 total);
     void written(const QString& path, int answers);

@@ -126,13 +126,20 @@ EvaluateView::EvaluateView(StudioState* state, QWidget* parent)
 
 void EvaluateView::connectWorker()
 {
-    connect(worker_, &AnswerWorker::loaded, this, [this](int entries) {
-        expectedRows_ = entries;
-        setStatus(tr("Answering %1 entries…").arg(entries));
+    connect(worker_, &AnswerWorker::loaded, this, [this](const std::vector<ResponseRow>& rows, int kept, int discarded) {
+        rows_->setRows(rows);
+        expectedRows_ = int(rows.size());
+        answeredRows_ = 0;
+        QString text = kept > 0 ? tr("Continuing: %1 of %2 answers were kept from the stopped run…").arg(kept).arg(rows.size())
+                                : tr("Answering %1 entries…").arg(rows.size());
+        if (discarded > 0)
+            text += " " + tr("(%1 answers a stopped run made with other settings were discarded.)").arg(discarded);
+        setStatus(text);
     });
-    connect(worker_, &AnswerWorker::answered, this, [this](const std::vector<ResponseRow>& rows) {
-        rows_->appendRows(rows);
-        const QString text = tr("Answered %1 of %2").arg(rows_->rowCount()).arg(expectedRows_);
+    connect(worker_, &AnswerWorker::answered, this, [this](const std::vector<int>& rows, const QStringList& answers) {
+        rows_->setAnswers(rows, answers);
+        answeredRows_ += int(rows.size());
+        const QString text = tr("Answered %1 of %2").arg(answeredRows_).arg(expectedRows_);
         setStatus(text);
         state_->setJobStatus(tr("Evaluate: %1").arg(text));
     });
@@ -160,7 +167,7 @@ QWidget* EvaluateView::buildControls()
     maxTokens_->setToolTip(tr("Most new tokens per answer; an answer also ends at <|endoftext|>"));
     batchSize_->setRange(1, 512);
     batchSize_->setValue(8);
-    batchSize_->setToolTip(tr("Entries answered together; their rows appear when the batch is done"));
+    batchSize_->setToolTip(tr("Entries answered together; their answers appear when the batch is done"));
     generate_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Return));
     generate_->setToolTip(tr("Answer every entry of the split and save the responses file (Ctrl+Return)"));
     progress_->setRange(0, 1000);
@@ -308,6 +315,7 @@ void EvaluateView::generateAnswers()
     file_->setText(tr("Answers of %1, to be saved as %2").arg(CheckpointPicker::nameOf(model), shownPath(out)));
     answerKey_->clear();
     expectedRows_ = 0;
+    answeredRows_ = 0;
     progress_->setValue(0);
     setStatus(tr("Loading %1…").arg(CheckpointPicker::nameOf(model)));
     worker_->startAnswering({model, dataset, split_->currentText(), template_->currentText(), out, maxTokens_->value(),
@@ -324,10 +332,16 @@ void EvaluateView::onFinished(bool ok, bool cancelled, const QString& error)
 {
     setRunning(false);
     state_->setJobStatus({});
-    if (cancelled)
-        setStatus(tr("Cancelled after %1 of %2 answers; no file was written.").arg(rows_->rowCount()).arg(expectedRows_));
-    else if (!ok)
+    // The answers so far are in the journal beside the file to be written; the same settings reuse them.
+    const QString kept = tr("Generate answers with the same settings continues from there.");
+    if (cancelled && answeredRows_ == 0)
+        setStatus(tr("Cancelled before the first answer; no file was written."));
+    else if (cancelled)
+        setStatus(tr("Cancelled after %1 of %2 answers. They are kept: %3").arg(answeredRows_).arg(expectedRows_).arg(kept));
+    else if (!ok && answeredRows_ == 0)
         setStatus(tr("Generating answers failed: %1").arg(error));
+    else if (!ok)
+        setStatus(tr("Generating answers failed: %1\nThe %2 answers so far are kept: %3").arg(error).arg(answeredRows_).arg(kept));
 }
 
 void EvaluateView::setRunning(bool running)

@@ -1,6 +1,6 @@
 #pragma once
-// Evaluate: answer the test split with a checkpoint (progress, cancel; rows appear a batch at a
-// time), or open an existing responses file; read instruction, reference and model answer side
+// Evaluate: answer the test split with a checkpoint (progress, cancel; answers appear a batch at
+// a time, and a cancelled job continues where it stopped), or open an existing responses file; read instruction, reference and model answer side
 // by side with the words that differ highlighted; have a judge model score the answers (the
 // judge panel), the scores filling a sortable column.
 
@@ -70,6 +70,7 @@ private:
     JudgePanel* judge_;
     QString shownFile_;
     int expectedRows_ = 0;
+    int answeredRows_ = 0;
 };
 
 } // namespace sft::ui

@@ -1,6 +1,8 @@
 #include "ui/judge_panel.h"
 
+#include "core/eval/api_key_file.h"
 #include "core/eval/scores_file.h"
+#include "core/util/error.h"
 #include "core/util/files.h"
 #include "ui/judge_prompt_dialog.h"
 #include "ui/judge_worker.h"
@@ -8,6 +10,7 @@
 #include "ui/score_histogram_chart.h"
 #include "ui/scores_location.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDir>
 #include <QDoubleSpinBox>
@@ -22,6 +25,7 @@
 #include <QPushButton>
 #include <QSettings>
 #include <QSpinBox>
+#include <QStandardPaths>
 #include <QVBoxLayout>
 
 #include <algorithm>
@@ -77,6 +81,11 @@ std::vector<std::optional<double>> scoresOf(const std::vector<EntryScore>& entri
     return scores;
 }
 
+QString keyStorePath()
+{
+    return QStandardPaths::writableLocation(QStandardPaths::AppConfigLocation) + "/judge-api-keys.json";
+}
+
 } // namespace
 
 JudgePanel::JudgePanel(StudioState* state, QWidget* parent)
@@ -86,6 +95,7 @@ JudgePanel::JudgePanel(StudioState* state, QWidget* parent)
       url_(named(new QLineEdit(this), "judgeUrlEdit")),
       api_(named(new QComboBox(this), "judgeApiCombo")),
       apiKey_(named(new QLineEdit(this), "judgeApiKeyEdit")),
+      rememberKey_(named(new QCheckBox(tr("Remember"), this), "rememberKeyCheck")),
       model_(named(new QComboBox(this), "judgeModelCombo")),
       refresh_(named(new QPushButton(tr("Refresh"), this), "refreshModelsButton")),
       pull_(named(new QPushButton(tr("Pull"), this), "pullButton")),
@@ -111,11 +121,16 @@ JudgePanel::JudgePanel(StudioState* state, QWidget* parent)
     connect(pull_, &QPushButton::clicked, this, &JudgePanel::pullModel);
     connect(score_, &QPushButton::clicked, this, &JudgePanel::score);
     connect(cancel_, &QPushButton::clicked, this, &JudgePanel::cancel);
-    connect(url_, &QLineEdit::editingFinished, this, &JudgePanel::refreshModels);
-    connect(api_, &QComboBox::activated, this, [this] {
-        apiKey_->setEnabled(api_->currentData().toString() == "openai");
+    connect(url_, &QLineEdit::editingFinished, this, [this] {
+        loadRememberedKey();
         refreshModels();
     });
+    connect(api_, &QComboBox::activated, this, [this] {
+        updateEnabled();
+        refreshModels();
+    });
+    connect(apiKey_, &QLineEdit::editingFinished, this, &JudgePanel::storeKey);
+    connect(rememberKey_, &QCheckBox::clicked, this, &JudgePanel::storeKey);
     connect(promptChoice_, &QComboBox::activated, this, &JudgePanel::choosePrompt);
     connect(editPrompt_, &QPushButton::clicked, this, &JudgePanel::editPrompt);
     connect(model_, &QComboBox::currentTextChanged, this, [this] { updateEnabled(); });
@@ -139,8 +154,11 @@ QWidget* JudgePanel::buildServerBox()
     api_->setCurrentIndex(std::max(0, api_->findData(settings.value("judge/api", "ollama"))));
     apiKey_->setEchoMode(QLineEdit::Password);
     apiKey_->setPlaceholderText(tr("only if the server asks for one"));
-    apiKey_->setToolTip(tr("Sent as a bearer token. Kept for this session only: never written to disk."));
-    apiKey_->setEnabled(api_->currentData().toString() == "openai");
+    apiKey_->setToolTip(tr("Sent as a bearer token, to this server only. Kept for this session, unless Remember "
+                           "is ticked."));
+    rememberKey_->setToolTip(tr("Keep the key for this server address in %1, a file only you can read")
+                                 .arg(QDir::toNativeSeparators(keyStorePath())));
+    loadRememberedKey();
     model_->setEditable(true);
     model_->setCurrentText(settings.value("judge/model", "llama3").toString());
     model_->setMinimumContentsLength(14);
@@ -155,7 +173,10 @@ QWidget* JudgePanel::buildServerBox()
     urlRow->addWidget(url_, 1);
     urlRow->addWidget(api_);
     form->addRow(tr("URL:"), urlRow);
-    form->addRow(tr("API key:"), apiKey_);
+    auto* keyRow = new QHBoxLayout;
+    keyRow->addWidget(apiKey_, 1);
+    keyRow->addWidget(rememberKey_);
+    form->addRow(tr("API key:"), keyRow);
     auto* modelRow = new QHBoxLayout;
     modelRow->addWidget(model_, 1);
     modelRow->addWidget(refresh_);
@@ -495,6 +516,7 @@ void JudgePanel::updateEnabled()
                        static_cast<QWidget*>(samples_), static_cast<QWidget*>(temperature_)})
         w->setEnabled(idle);
     apiKey_->setEnabled(idle && !ollama);
+    rememberKey_->setEnabled(idle && !ollama);
     refresh_->setEnabled(idle);
     pull_->setEnabled(idle && ollama && !model_->currentText().trimmed().isEmpty());
     score_->setEnabled(idle && !answersBusy_ && !responses_.isEmpty() && !model_->currentText().trimmed().isEmpty());
@@ -514,6 +536,31 @@ void JudgePanel::saveSettings() const
     settings.setValue("judge/api", api_->currentData());
     settings.setValue("judge/model", model_->currentText());
     settings.setValue("judge/prompt", promptChoice_->currentData());
+}
+
+// The key remembered for the address now in the field. A remembered key never stays in the field
+// for another address: it would be sent to a server it was not meant for.
+void JudgePanel::loadRememberedKey()
+{
+    try {
+        const std::string key = ApiKeyStore(keyStorePath().toStdString()).keyFor(url_->text().trimmed().toStdString());
+        if (!key.empty() || rememberKey_->isChecked())
+            apiKey_->setText(QString::fromStdString(key));
+        rememberKey_->setChecked(!key.empty());
+    } catch (const Error& e) {
+        setStatus(tr("The remembered API keys cannot be read: %1").arg(e.what()));
+    }
+}
+
+void JudgePanel::storeKey()
+{
+    const std::string url = url_->text().trimmed().toStdString();
+    const std::string key = rememberKey_->isChecked() ? apiKey_->text().trimmed().toStdString() : std::string();
+    try {
+        ApiKeyStore(keyStorePath().toStdString()).remember(url, key);
+    } catch (const Error& e) {
+        setStatus(tr("The API key cannot be remembered: %1").arg(e.what()));
+    }
 }
 
 } // namespace sft::ui

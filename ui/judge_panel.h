@@ -4,7 +4,8 @@
 // they come: mean with its 95% interval, the unscored entries counted apart, and a histogram.
 // Scores are stored beside the responses file (see scores_location.h): judging again continues
 // where the last run stopped, and reopening the file shows them. When no server answers, the
-// panel says so and nothing else is affected.
+// panel says so and nothing else is affected. An API key stays in its field for the session;
+// with Remember ticked it is kept, for its server address, in a file only the user can read.
 
 #include "core/eval/judge_prompt.h"
 #include "core/eval/score_run.h"
@@ -14,6 +15,7 @@
 #include <optional>
 #include <vector>
 
+class QCheckBox;
 class QComboBox;
 class QDoubleSpinBox;
 class QLabel;
@@ -74,12 +76,15 @@ private:
     void updateEnabled();
     void setStatus(const QString& text);
     void saveSettings() const;
+    void loadRememberedKey();
+    void storeKey();
 
     StudioState* state_;
     JudgeWorker* worker_;
     QLineEdit* url_;
     QComboBox* api_;
     QLineEdit* apiKey_;
+    QCheckBox* rememberKey_;
     QComboBox* model_;
     QPushButton* refresh_;
     QPushButton* pull_;

@@ -19,13 +19,15 @@ void ResponsesTableModel::setRows(std::vector<ResponseRow> rows)
     endResetModel();
 }
 
-void ResponsesTableModel::appendRows(const std::vector<ResponseRow>& rows)
+void ResponsesTableModel::setAnswers(const std::vector<int>& rows, const QStringList& answers)
 {
-    if (rows.empty())
-        return;
-    beginInsertRows({}, int(rows_.size()), int(rows_.size() + rows.size()) - 1);
-    rows_.insert(rows_.end(), rows.begin(), rows.end());
-    endInsertRows();
+    for (size_t k = 0; k < rows.size() && k < size_t(answers.size()); ++k) {
+        const int row = rows[k];
+        if (row < 0 || row >= rowCount())
+            continue;
+        rows_[size_t(row)].answer = answers[int(k)];
+        Q_EMIT dataChanged(index(row, Answer), index(row, Answer));
+    }
 }
 
 void ResponsesTableModel::setScores(const std::vector<std::optional<double>>& scores)

@@ -1,9 +1,10 @@
 #pragma once
 // The answers of a responses file as table rows: instruction, reference answer, model answer
-// and the judge's score (empty until scored). Rows can arrive a batch at a time.
+// and the judge's score (empty until scored). Answers can arrive a batch at a time.
 
 #include <QAbstractTableModel>
 #include <QString>
+#include <QStringList>
 
 #include <optional>
 #include <vector>
@@ -25,7 +26,8 @@ public:
     using QAbstractTableModel::QAbstractTableModel;
 
     void setRows(std::vector<ResponseRow> rows);
-    void appendRows(const std::vector<ResponseRow>& rows);
+    // answers[k] becomes the answer of row rows[k].
+    void setAnswers(const std::vector<int>& rows, const QStringList& answers);
     // Scores in row order; rows beyond the list (or all, for an empty list) lose theirs.
     void setScores(const std::vector<std::optional<double>>& scores);
     const ResponseRow& rowAt(int row) const { return rows_.at(size_t(row)); }

@@ -180,7 +180,9 @@ void Exchange::throwIfBroken()
         throw JudgeError(JudgeError::Kind::Broken,
                          "the connection to " + where_ + " broke in the middle of the answer (" + why + ")");
     if (error == QNetworkReply::RemoteHostClosedError || error == QNetworkReply::ProtocolFailure)
-        throw JudgeError(JudgeError::Kind::Broken, where_ + " closed the connection without answering (" + why + ")");
+        throw JudgeError(JudgeError::Kind::Broken, where_ + " closed the connection without an HTTP answer (" + why +
+                                                        "); check that the judge server, not another program, "
+                                                        "listens at that address");
     throw JudgeError(JudgeError::Kind::Unreachable, "no server answers at " + where_ + " (" + why + ")");
 }
 

@@ -101,7 +101,7 @@ JudgeError JudgeClient::httpFailure(int status, const QByteArray& body, const st
     if (status == 401 || status == 403)
         return JudgeError(JudgeError::Kind::Refused,
                           displayUrl() + " refused access (" + answered +
-                              "); give the server's API key through an environment variable named with --api-key-env",
+                              "); give the server's API key (--api-key-env or --api-key-file; in the app, the API key field)",
                           status);
     if (status == 408 || status == 429 || status >= 500)
         return JudgeError(JudgeError::Kind::Overloaded, displayUrl() + " answered " + answered, status);

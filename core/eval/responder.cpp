@@ -79,17 +79,26 @@ nlohmann::json respond(Gpt& model, const Tokenizer& tokenizer, const PromptTempl
 nlohmann::json respondJournaled(Gpt& model, const Tokenizer& tokenizer, const PromptTemplate& tmpl,
                                 const std::vector<Entry>& entries, const GenerationOptions& options,
                                 JsonlJournal& journal, const std::string& key, const ProgressFn& progress,
-                                const JobControl* job)
+                                const JobControl* job, const AnswersFn& answered)
 {
     const Prompts prompts = encodePrompts(tokenizer, tmpl, entries);
     std::map<size_t, std::string> known = journaledAnswers(journal, entries.size());
     const auto batches = generationBatches(prompts.ids, model->config().contextLength, options.batchSize);
     const int64_t total = int64_t(entries.size()) * options.maxNewTokens;
+    const auto tell = [&](const std::vector<size_t>& batch) {
+        if (!answered)
+            return;
+        std::vector<std::string> texts;
+        for (size_t i : batch)
+            texts.push_back(known.at(i));
+        answered(batch, texts);
+    };
     int64_t before = 0;
     for (size_t b = 0; b < batches.size(); ++b) {
         const std::vector<size_t>& batch = batches[b];
         const int64_t batchTokens = int64_t(batch.size()) * options.maxNewTokens;
         if (std::all_of(batch.begin(), batch.end(), [&](size_t i) { return known.count(i) > 0; })) {
+            tell(batch);
             before += batchTokens;
             continue;
         }
@@ -110,6 +119,7 @@ nlohmann::json respondJournaled(Gpt& model, const Tokenizer& tokenizer, const Pr
             known[i] = answerText(tokenizer, tmpl, prompts.ids[i], answers[k], prompts.texts[i]);
             journal.append({{"index", i}, {"answer", known[i]}});
         }
+        tell(batch);
         before += batchTokens;
     }
     std::vector<std::string> texts;

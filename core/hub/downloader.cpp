@@ -363,6 +363,11 @@ void Fetch::throwIfBroken() const
     if (!transportError(error))
         return;
     const std::string why = reply_->errorString().toStdString();
+    // Qt reports bytes that are not HTTP the same as a connection closed before any byte.
+    if (!status_ && (error == QNetworkReply::RemoteHostClosedError || error == QNetworkReply::ProtocolFailure))
+        throw DownloadError(DownloadError::Kind::Unreachable,
+                            where() + " closed the connection without an HTTP answer (" + why +
+                                "); check that --endpoint (or SFT_HF_ENDPOINT) names a model hub");
     if (!status_)
         throw DownloadError(DownloadError::Kind::Unreachable,
                             "cannot reach " + where() + " (" + why +
