@@ -17,6 +17,7 @@
 #include <QSettings>
 #include <QSpinBox>
 #include <QTableView>
+#include <QTemporaryDir>
 #include <QTest>
 
 #include <cstdio>
@@ -60,8 +61,11 @@ int main(int argc, char** argv)
         return 2;
     }
     const QString out = args[1], dataset = args[2], model = args[3], run = args[4], responses = args[5], other = args[6];
+    // The tour's settings and config stay in a folder of its own, neither the user's nor the output's.
+    const QTemporaryDir config;
+    qputenv("XDG_CONFIG_HOME", config.path().toUtf8());
     QSettings::setDefaultFormat(QSettings::IniFormat);
-    QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, QDir(out).filePath(".settings"));
+    QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, config.path());
     QSettings().setValue("judge/url", args[7]);
     sft::useAllCores();
     sft::ui::applyTheme(sft::ui::Theme::Light);
