@@ -189,25 +189,23 @@ private Q_SLOTS:
             QVERIFY(h.view.shownFile().isEmpty());
             QVERIFY(h.get<QLabel>("statusLabel")->text().contains("They are kept"));
         };
-        const auto journaled = [&] { return int(JsonlJournal(journal.toStdString()).items().size()); };
+        // A job cancelled after its first batch; the answers its journal kept, -1 after a failed check.
+        const auto cancelledJob = [&](AnswerLog& log, int maxTokens) {
+            h.generate(maxTokens, 1);
+            cancelAfterFirstBatch(log);
+            return QTest::currentTestFailed() ? -1 : int(JsonlJournal(journal.toStdString()).items().size());
+        };
 
         AnswerLog first(h.worker());
-        h.generate(150, 1);
-        cancelAfterFirstBatch(first);
-        if (QTest::currentTestFailed())
-            return;
-        const int firstKept = journaled();
+        const int firstKept = cancelledJob(first, 150);
+        QVERIFY(firstKept >= 1);
         QCOMPARE(firstKept, int(first.batches.size()));
 
         AnswerLog second(h.worker());
-        h.generate(151, 1);
-        cancelAfterFirstBatch(second);
-        if (QTest::currentTestFailed())
-            return;
-        const int secondKept = journaled();
+        const int secondKept = cancelledJob(second, 151);
+        QVERIFY(secondKept >= 1);
         QCOMPARE(second.discarded, firstKept);
         QCOMPARE(second.kept, 0);
-        QVERIFY(secondKept >= 1);
 
         AnswerLog third(h.worker());
         h.generate(151, 1);
