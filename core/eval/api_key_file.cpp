@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <QFile>
 #include <QFileInfo>
 
 #include <cerrno>
@@ -27,25 +28,21 @@ void writePrivateFileAtomic(const std::string& path, const std::string& data)
     const int fd = ::mkstemp(temp.data());
     if (fd < 0)
         throw IoError("cannot write " + path + ": " + std::strerror(errno));
-    size_t written = 0;
-    while (written < data.size()) {
-        const ssize_t n = ::write(fd, data.data() + written, data.size() - written);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            break;
-        written += size_t(n);
-    }
-    bool ok = written == data.size() && ::fsync(fd) == 0;
-    int error = errno;
-    ::close(fd);
+    QFile file;
+    bool ok = file.open(fd, QIODevice::WriteOnly | QIODevice::Unbuffered, QFileDevice::AutoCloseHandle) &&
+              writeWhole(file, data) && ::fsync(fd) == 0;
+    std::string reason = file.error() != QFile::NoError ? file.errorString().toStdString() : std::strerror(errno);
+    if (file.isOpen())
+        file.close();
+    else
+        ::close(fd);
     if (ok && std::rename(temp.c_str(), path.c_str()) != 0) {
         ok = false;
-        error = errno;
+        reason = std::strerror(errno);
     }
     if (!ok) {
         std::remove(temp.c_str());
-        throw IoError("cannot write " + path + ": " + std::strerror(error));
+        throw IoError("cannot write " + path + ": " + reason);
     }
 }
 
