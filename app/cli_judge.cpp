@@ -1,6 +1,6 @@
 #include "app/cli_judge.h"
 
-#include "core/eval/api_key_file.h"
+#include "core/judge/api_key_file.h"
 
 #include <cmath>
 #include <cstdio>

@@ -3,8 +3,8 @@
 // (sampling, schema), how long to wait and how often to ask again.
 
 #include "app/cli_support.h"
-#include "core/eval/ask_judge.h"
-#include "core/eval/judge_client.h"
+#include "core/judge/ask_judge.h"
+#include "core/judge/judge_client.h"
 
 #include <memory>
 #include <string>

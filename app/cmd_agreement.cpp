@@ -2,8 +2,8 @@
 
 #include "app/cli_judge.h"
 #include "app/commands.h"
-#include "core/eval/agreement.h"
-#include "core/eval/scores_file.h"
+#include "core/judge/agreement.h"
+#include "core/judge/scores_file.h"
 #include "core/util/error.h"
 
 #include <algorithm>

@@ -3,7 +3,7 @@
 
 #include "app/cli_judge.h"
 #include "app/commands.h"
-#include "core/eval/pairwise.h"
+#include "core/judge/pairwise.h"
 
 #include <cstdio>
 

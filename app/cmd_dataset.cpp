@@ -69,11 +69,14 @@ int cmdDataset(const QStringList& args)
     const int64_t maxLength = o.integer("max-length", 1, 1 << 20);
     const Dataset dataset = loadDataset(path, BadEntries::Skip);
     const Split split = splitDataset(dataset.entries);
-    std::printf("file: %s\nsha256: %s\nentries: %zu valid, %zu invalid\nsplit: %zu train, %zu validation, %zu test\n",
-                path.c_str(), dataset.sha256.c_str(), dataset.entries.size(), dataset.skipped.size(), split.train.size(),
-                split.val.size(), split.test.size());
+    std::printf("file: %s\nsha256: %s\nentries: %zu valid, %zu invalid, %zu warnings\nsplit: %zu train, %zu "
+                "validation, %zu test\n",
+                path.c_str(), dataset.sha256.c_str(), dataset.entries.size(), dataset.skipped.size(),
+                dataset.warnings.size(), split.train.size(), split.val.size(), split.test.size());
     for (const EntryProblem& p : dataset.skipped)
         std::printf("invalid: %s\n", p.describe().c_str());
+    for (const EntryProblem& p : dataset.warnings)
+        std::printf("warning: %s\n", p.describe().c_str());
     std::vector<int64_t> lengths;
     for (const Example& e : tokenizeEntries(dataset.entries, PromptTemplate::byName(o.text("template")), chosenTokenizer(o)))
         lengths.push_back(int64_t(e.ids.size()));

@@ -11,6 +11,7 @@
 #include "core/io/model_format.h"
 #include "core/io/ollama_modelfile.h"
 #include "core/train/run_directory.h"
+#include "core/train/run_products.h"
 #include "core/util/error.h"
 #include "core/util/files.h"
 
@@ -33,10 +34,10 @@ struct RunRecord {
 // A checkpoint of a run lives in RUN/checkpoints/NAME, with the run's record in RUN/run.json.
 std::optional<RunRecord> runRecordOf(const std::string& modelPath)
 {
-    const QDir checkpoints = QFileInfo(QDir::cleanPath(QString::fromStdString(modelPath))).absoluteDir();
-    if (checkpoints.dirName() != "checkpoints" || !QFileInfo::exists(checkpoints.filePath("../run.json")))
+    const std::optional<std::string> folder = runOfCheckpoint(modelPath);
+    if (!folder)
         return std::nullopt;
-    const RunDirectory run = RunDirectory::open(QDir::cleanPath(checkpoints.filePath("..")).toStdString());
+    const RunDirectory run = RunDirectory::open(*folder);
     return RunRecord{run.runJsonPath(), run.readRunJson()};
 }
 

@@ -1,13 +1,14 @@
 // sft-studio generate: the chapter's generate() on one prompt, streamed as tokens come.
 
+#include "app/cli_settings.h"
 #include "app/cli_support.h"
 #include "app/commands.h"
-#include "core/eval/generator.h"
+#include "core/generate/generation_settings.h"
+#include "core/generate/generator.h"
 #include "core/hub/model_cache.h"
 #include "core/io/model_folder.h"
 
 #include <cstdio>
-#include <limits>
 
 namespace sft::cli {
 
@@ -17,18 +18,13 @@ int cmdGenerate(const QStringList& args)
                           "Stops at <|endoftext|> or after --max-new-tokens.");
     o.add("model", "Model folder.", "DIR");
     o.add("prompt", "Text to continue; <|endoftext|> in it is the special token.", "TEXT");
-    o.add("max-new-tokens", "Most tokens to add.", "N", "256");
-    o.add("temperature", "0: greedy (argmax); above 0: sample at this temperature.", "T", "0");
-    o.add("top-k", "Sample only among the K most likely tokens (0: all).", "K", "0");
-    o.add("seed", "Seed of the sampler.", "N", "123");
+    const std::vector<SettingInfo> settings =
+        settingsWithFlags(generationSettings().infos(), {"max-new-tokens", "temperature", "top-k", "seed"});
+    addSettingFlags(o, settings);
     o.add("tokenizer", "Tokenizer folder (default: the model folder's).", "DIR");
     if (!o.parse(args))
         return 0;
-    GenerationOptions generation;
-    generation.maxNewTokens = o.integer("max-new-tokens", 0, 1 << 20);
-    generation.temperature = o.real("temperature", 0.0, 1e6);
-    generation.topK = o.integer("top-k", 0, std::numeric_limits<int32_t>::max());
-    generation.seed = uint64_t(o.integer("seed", 0, std::numeric_limits<int64_t>::max()));
+    GenerationOptions generation = generationSettings().fromJson(readSettingFlags(o, settings));
     const std::string prompt = o.required("prompt");
     const std::string modelDir = resolveModel(o.required("model"));
     LoadedModel loaded = loadModelFolder(modelDir);

@@ -3,7 +3,7 @@
 
 #include "app/cli_judge.h"
 #include "app/commands.h"
-#include "core/eval/score_run.h"
+#include "core/judge/score_run.h"
 #include "core/util/files.h"
 
 #include <algorithm>

@@ -8,7 +8,7 @@
 
 #include "core/data/dataset.h"
 #include "core/data/prompt_template.h"
-#include "core/eval/generator.h"
+#include "core/generate/generator.h"
 #include "core/tokenizer/tokenizer.h"
 
 #include <torch/torch.h>

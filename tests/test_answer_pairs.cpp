@@ -1,8 +1,8 @@
 // Matching two responses files entry by entry (by instruction and input, whatever the order),
 // and finding the fields of a responses file that hold answers. Expectations written by hand.
 
-#include "core/eval/answer_keys.h"
-#include "core/eval/answer_pairs.h"
+#include "core/generate/answer_keys.h"
+#include "core/generate/answer_pairs.h"
 #include "tests/support/test_support.h"
 
 #include <QtTest>

@@ -2,7 +2,7 @@
 // the command that fixes it; the GUI's store is created owner-only (whatever the umask),
 // remembers and forgets keys by server, and refuses to read a store others can read.
 
-#include "core/eval/api_key_file.h"
+#include "core/judge/api_key_file.h"
 #include "core/util/error.h"
 #include "core/util/files.h"
 

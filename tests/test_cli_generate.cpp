@@ -1,7 +1,7 @@
 // sft-studio generate through the binary: on a random tiny model folder it prints the
 // continuation the chapter's loop gives (and not the prompt), repeatably, and fails clearly.
 
-#include "core/eval/generator.h"
+#include "core/generate/generator.h"
 #include "core/io/model_folder.h"
 #include "tests/support/test_support.h"
 

@@ -3,7 +3,7 @@
 // the server, and then sft-studio itself, are killed half-way, and the rerun finishes with no
 // entry scored twice and none lost. agreement reproduces the chapter's judge correlations.
 
-#include "core/eval/judge_prompt.h"
+#include "core/judge/judge_prompt.h"
 #include "core/util/files.h"
 #include "tests/support/fake_judge_server.h"
 #include "tests/support/judge_process.h"

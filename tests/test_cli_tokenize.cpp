@@ -1,5 +1,6 @@
-// `sft-studio tokenize` end to end: the chapter dataset against js-tiktoken's IDs, a single
-// text, the tokenizer from the environment, and a missing tokenizer.
+// `sft-studio tokenize` end to end: the chapter dataset against js-tiktoken's IDs, entries with
+// an empty output or instruction (tokenized as the chapter would, and trained on with a
+// warning), a single text, the tokenizer from the environment, and a missing tokenizer.
 
 #include "core/tokenizer/tokenizer.h"
 #include "core/util/files.h"
@@ -77,6 +78,34 @@ private Q_SLOTS:
         for (size_t i = 0; i < oracle.size(); ++i)
             QVERIFY2(lines[qsizetype(i)] == idLine(oracle[i].at("ids").get<std::vector<int>>()),
                      qPrintable(QString("entry %1 differs").arg(i)));
+    }
+
+    // tests/data/empty-fields.json: empty outputs, an empty instruction, an output of spaces. The
+    // expected IDs were made by js-tiktoken (tests/data/tiktoken_ids.mjs).
+    void entriesWithEmptyFieldsAreTheChaptersToo()
+    {
+        const QString data = SFT_SOURCE_DIR "/tests/data/empty-fields.json";
+        const nlohmann::json expected =
+            nlohmann::json::parse(sft::readFile(SFT_SOURCE_DIR "/tests/data/empty-fields.tiktoken.json"));
+        const auto r = sft::test::runStudio({"tokenize", "--tokenizer", tokenizerDir(), "--data", data});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const QStringList lines = r.out.split('\n', Qt::SkipEmptyParts);
+        QCOMPARE(size_t(lines.size()), expected.size());
+        for (int i = 0; i < lines.size(); ++i)
+            QVERIFY2(parseIds(lines[i]) == expected[size_t(i)].get<std::vector<int>>(), qPrintable(QString::number(i)));
+
+        QTemporaryDir dir;
+        auto made = sft::test::runStudio(
+            {"init", "--config", "tiny", "--tokenizer", tokenizerDir(), "--out", dir.filePath("model")});
+        QVERIFY2(made.exitCode == 0, qPrintable(made.err));
+        const QStringList train = {"train", "--model", dir.filePath("model"), "--data", data, "--max-steps", "1",
+                                   "--eval-iter", "1", "--batch-size", "2", "--sample-tokens", "0"};
+        const auto trained = sft::test::runStudio(train + QStringList{"--out", dir.filePath("run")});
+        QVERIFY2(trained.exitCode == 0, qPrintable(trained.err));
+        for (const char* warning : {"warning: entry 1: field 'output' is empty", "warning: entry 2: field 'output' is empty",
+                                    "warning: entry 3: field 'instruction' is empty", "warning: entry 4: field 'output' is empty"})
+            QVERIFY2(trained.err.contains(warning), qPrintable(trained.err));
+        QVERIFY(!trained.err.contains("warning: entry 0"));
     }
 
     void phi3TemplateStartsWithTheUserTag()

@@ -10,8 +10,11 @@
 #include "tests/support/train_fixture.h"
 
 #include <QDir>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QtTest>
+
+#include <map>
 
 using namespace sft;
 
@@ -59,6 +62,41 @@ private Q_SLOTS:
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         const nlohmann::json recorded = RunDirectory::open(dir.filePath("run").toStdString()).readRunJson()["options"];
         QVERIFY2(recorded == expected, (recorded.dump() + "\n vs \n" + expected.dump()).c_str());
+    }
+
+    // `train --help` has a flag for every descriptor of the settings table, with the default the
+    // descriptor's options hold, read from the help text Qt prints (one option per indented
+    // "--flag" line, continued on the lines after it).
+    void everySettingIsAFlagWithItsDefault()
+    {
+        const auto r = test::runStudio({"train", "--help"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        std::map<QString, QString> help;
+        QString current;
+        for (const QString& line : r.out.split('\n')) {
+            const QRegularExpressionMatch m = QRegularExpression("^  --([a-z0-9-]+)").match(line);
+            if (m.hasMatch())
+                current = m.captured(1);
+            if (!current.isEmpty())
+                help[current] += ' ' + line.simplified();
+        }
+        for (const SettingInfo& s : trainSettings().infos()) {
+            const QString flag = QString::fromStdString(s.flag);
+            QVERIFY2(help.count(flag), qPrintable("no --" + flag));
+            const QString text = help.at(flag).simplified();
+            QVERIFY2(text.contains(QString::fromStdString(s.help).simplified().left(20)), qPrintable(text));
+            if (s.kind == SettingKind::Switch)
+                continue;
+            QString shown = QString::fromStdString(s.defaultValue.is_string() ? s.defaultValue.get<std::string>()
+                                                                               : s.defaultValue.dump());
+            if (s.defaultValue.is_null())
+                shown = QString::fromStdString(s.noneText);
+            else if (s.defaultValue.is_number_float())
+                shown = QString::number(s.defaultValue.get<double>(), 'g', 10);
+            else if (s.defaultValue.is_array())
+                shown = shown.remove('"').remove('[').remove(']');
+            QVERIFY2(text.contains("Default: " + shown + "."), qPrintable(text + " lacks " + shown));
+        }
     }
 
     // The CLI refuses a run the memory will not hold, before the first step, and names LoRA

@@ -6,7 +6,7 @@
 // SFT_FAULT_MATRIX_OUT=FILE the rows, as observed, are written to FILE as a Markdown table (the
 // one docs/reliability.md shows).
 
-#include "core/eval/score_run.h"
+#include "core/judge/score_run.h"
 #include "core/hub/download_error.h"
 #include "core/hub/model_download.h"
 #include "core/util/files.h"
@@ -450,7 +450,7 @@ private Q_SLOTS:
                      {"answered 503: server busy"});
         addJudgeRows("500 model runner crashed, once", JudgeFault::RunnerCrash, RunEnd::Scored, 2, K::Overloaded,
                      {"answered 500: model runner has unexpectedly stopped"});
-        addJudgeRows("404 unknown judge model", JudgeFault::UnknownModel, RunEnd::Stopped, 0, K::ModelMissing,
+        addJudgeRows("404 unknown judge model", JudgeFault::UnknownModel, RunEnd::Stopped, 0, K::NotFound,
                      {"model 'mistral' is not available on"});
         addJudgeRows("connection closed mid-stream, once", JudgeFault::ClosesMidStream, RunEnd::Scored, 2, K::Broken, broken);
         addJudgeRows("error line mid-stream, every attempt", JudgeFault::ErrorLineMidStream, RunEnd::EntryFailed, 3,

@@ -2,7 +2,7 @@
 // reference: greedy output must match it token for token, also across end-of-text stops, mixed
 // prompt lengths and the context window.
 
-#include "core/eval/generator.h"
+#include "core/generate/generator.h"
 #include "core/util/error.h"
 
 #include <torch/torch.h>

@@ -4,7 +4,7 @@
 // equal `sft-studio tokenize`, and its continuation must be the one `sft-studio generate` and
 // SFT Studio's generator give, token for token. Skipped only when npm cannot reach its registry.
 
-#include "core/eval/generator.h"
+#include "core/generate/generator.h"
 #include "core/io/model_folder.h"
 #include "core/util/files.h"
 #include "tests/support/test_support.h"

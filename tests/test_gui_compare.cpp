@@ -3,8 +3,8 @@
 // by instruction with their differences marked, exactly the settings that differ, and the judge's
 // scores of both sides with their difference per entry.
 
-#include "core/eval/judge_prompt.h"
-#include "core/eval/scores_file.h"
+#include "core/judge/judge_prompt.h"
+#include "core/judge/scores_file.h"
 #include "core/util/files.h"
 #include "tests/support/test_support.h"
 #include "tests/support/widget_lookup.h"

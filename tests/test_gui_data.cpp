@@ -279,6 +279,24 @@ private Q_SLOTS:
         QCOMPARE(h.table->model()->index(1, DatasetTableModel::IndexColumn).data().toInt(), 4);
     }
 
+    // An empty output is the chapter's like any other: the entry is shown, under Warnings.
+    void emptyOutputsAreWarnings()
+    {
+        const QString path = home_.filePath("empty-output.json");
+        writeFileAtomic(path.toStdString(), R"([
+            {"instruction": "Say hi", "input": "", "output": "Hi"},
+            {"instruction": "Say nothing", "output": ""}
+        ])");
+        Harness h;
+        h.state.setDatasetPath(path);
+        QTRY_VERIFY_WITH_TIMEOUT(h.tokenized(), kLoadTimeoutMs);
+        QCOMPARE(h.rows(), 2);
+        QCOMPARE(h.view.findChild<QListWidget*>("invalidEntries")->count(), 0);
+        const QListWidget* warnings = h.view.findChild<QListWidget*>("warnings");
+        QCOMPARE(warnings->count(), 1);
+        QCOMPARE(warnings->item(0)->text(), QString("entry 1: field 'output' is empty"));
+    }
+
     void unreadableFileSaysWhy()
     {
         const QString path = home_.filePath("broken.json");

@@ -5,10 +5,10 @@
 // reported while the rest of the view keeps working, and a prompt without {response} is refused.
 
 #include "core/data/dataset.h"
-#include "core/eval/judge_prompt.h"
-#include "core/eval/responses_file.h"
-#include "core/eval/score_stats.h"
-#include "core/eval/scores_file.h"
+#include "core/judge/judge_prompt.h"
+#include "core/generate/responses_file.h"
+#include "core/judge/score_stats.h"
+#include "core/judge/scores_file.h"
 #include "tests/support/fake_judge_server.h"
 #include "tests/support/test_support.h"
 #include "tests/support/widget_lookup.h"

@@ -2,7 +2,7 @@
 // Alpaca text, the answer streams in over several redraws and ends equal to generate()'s decoded
 // output (greedy), a second checkpoint answers beside the first, and Stop ends a long answer.
 
-#include "core/eval/generator.h"
+#include "core/generate/generator.h"
 #include "core/io/model_folder.h"
 #include "tests/support/model_fixture.h"
 #include "tests/support/test_support.h"

@@ -460,6 +460,94 @@ private Q_SLOTS:
         QCOMPARE(run.at("status").get<std::string>(), std::string("stopped"));
         QVERIFY(fileExists(run.at("checkpoint").get<std::string>() + "/model.safetensors"));
     }
+
+    // The form is made from the settings table: every descriptor has a widget of its name that
+    // shows the setting's default, with nothing listed here by hand.
+    void everySettingHasAWidgetShowingItsDefault()
+    {
+        StudioState state;
+        TrainView view(&state);
+        const std::vector<SettingInfo> settings = trainSettings().infos();
+        QVERIFY(settings.size() >= 38);
+        for (const SettingInfo& s : settings) {
+            const QString name = QString::fromStdString(s.widget);
+            auto* w = view.findChild<QWidget*>(name);
+            QVERIFY2(w, qPrintable("no widget " + name));
+            QVERIFY2(showsDefault(w, s), qPrintable(name + " does not show " + QString::fromStdString(s.defaultValue.dump())));
+        }
+    }
+
+    // The same settings through the form and through `sft-studio train`: the same run.json
+    // settings and the same loss at every step.
+    void formAndCommandLineMakeTheSameRun()
+    {
+        QTemporaryDir dir;
+        const auto cli = test::runStudio({"train", "--model", model_, "--data", data_, "--out", dir.filePath("cli"),
+                                          "--epochs", "1", "--max-steps", "4", "--batch-size", "4", "--eval-freq",
+                                          "2", "--eval-iter", "1", "--max-length", "256", "--lr-schedule", "cosine",
+                                          "--warmup-steps", "1", "--max-grad-norm", "1", "--sample-tokens", "0"},
+                                         kRunTimeoutMs);
+        QVERIFY2(cli.exitCode == 0, qPrintable(cli.err));
+
+        StudioState state;
+        TrainView view(&state);
+        namedChild<QLineEdit>(&view, "model")->setText(model_);
+        namedChild<QLineEdit>(&view, "dataset")->setText(data_);
+        namedChild<QLineEdit>(&view, "runDir")->setText(dir.filePath("gui"));
+        namedChild<QSpinBox>(&view, "epochs")->setValue(1);
+        namedChild<QSpinBox>(&view, "maxSteps")->setValue(4);
+        namedChild<QSpinBox>(&view, "batchSize")->setValue(4);
+        namedChild<QSpinBox>(&view, "evalFreq")->setValue(2);
+        namedChild<QSpinBox>(&view, "evalIter")->setValue(1);
+        namedChild<QSpinBox>(&view, "maxLength")->setValue(256);
+        namedChild<QComboBox>(&view, "lrSchedule")->setCurrentText("cosine");
+        namedChild<QSpinBox>(&view, "warmupSteps")->setValue(1);
+        namedChild<QDoubleSpinBox>(&view, "maxGradNorm")->setValue(1);
+        namedChild<QSpinBox>(&view, "sampleTokens")->setValue(0);
+        QSignalSpy finished(view.worker(), &JobRunner::finished);
+        QVERIFY(view.startTraining());
+        QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty(), kRunTimeoutMs);
+        QVERIFY2(finished.first().at(0).toBool(), qPrintable(finished.first().at(2).toString()));
+
+        const auto options = [&](const char* run) {
+            return RunDirectory::open(dir.filePath(run).toStdString()).readRunJson().at("options");
+        };
+        QVERIFY2(options("gui") == options("cli"), (options("gui").dump() + "\n vs \n" + options("cli").dump()).c_str());
+        const std::vector<StepPoint> gui = readStepPoints(dir.filePath("gui").toStdString());
+        const std::vector<StepPoint> cliSteps = readStepPoints(dir.filePath("cli").toStdString());
+        QCOMPARE(gui.size(), size_t(4));
+        QCOMPARE(cliSteps.size(), gui.size());
+        for (size_t i = 0; i < gui.size(); ++i) {
+            QCOMPARE(gui[i].loss, cliSteps[i].loss);
+            QCOMPARE(gui[i].learningRate, cliSteps[i].learningRate);
+        }
+    }
+
+private:
+    static bool showsDefault(QWidget* w, const SettingInfo& s)
+    {
+        const nlohmann::json& want = s.defaultValue;
+        if (auto* spin = qobject_cast<QSpinBox*>(w))
+            return nlohmann::json(spin->value()) == want;
+        if (auto* real = qobject_cast<QDoubleSpinBox*>(w))
+            return want.is_null() ? real->value() == real->minimum() && !real->specialValueText().isEmpty()
+                                  : std::abs(real->value() - want.get<double>()) < 1e-9;
+        if (auto* edit = qobject_cast<QLineEdit*>(w))
+            return s.kind == SettingKind::Integer ? nlohmann::json(edit->text().toULongLong()) == want
+                                                  : std::abs(QLocale().toDouble(edit->text()) - want.get<double>()) <=
+                                                        1e-9 * std::abs(want.get<double>());
+        if (auto* combo = qobject_cast<QComboBox*>(w))
+            return combo->currentText().toStdString() == want.get<std::string>();
+        if (auto* box = qobject_cast<QCheckBox*>(w))
+            return (box->isChecked() != s.formTurnsOff) == want.get<bool>();
+        for (const std::string& choice : s.choices) {
+            auto* item = w->findChild<QCheckBox*>(QString::fromStdString(s.widget + "_" + choice));
+            const bool chosen = std::find(want.begin(), want.end(), choice) != want.end();
+            if (!item || item->isChecked() != chosen)
+                return false;
+        }
+        return !s.choices.empty();
+    }
 };
 
 QTEST_MAIN(TestGuiTrain)

@@ -2,9 +2,9 @@
 // the wire requests they send, what they read back, and for every fault a real server shows
 // the documented status, retry or message.
 
-#include "core/eval/judge_client.h"
-#include "core/eval/judge_prompt.h"
-#include "core/eval/score_run.h"
+#include "core/judge/judge_client.h"
+#include "core/judge/judge_prompt.h"
+#include "core/judge/score_run.h"
 #include "tests/support/fake_judge_server.h"
 
 #include <QCryptographicHash>
@@ -259,7 +259,7 @@ private Q_SLOTS:
             judgeEntry(*makeJudgeClient(serverFor(fake, api)), settings, sampleEntry(), kAnswer);
             QFAIL("an unknown model must stop the run");
         } catch (const JudgeError& e) {
-            QCOMPARE(e.kind(), JudgeError::Kind::ModelMissing);
+            QCOMPARE(e.kind(), JudgeError::Kind::NotFound);
             QCOMPARE(e.httpStatus(), 404);
             const std::string advice = api == JudgeApi::Ollama ? "pull it" : "load it in the server";
             QCOMPARE(std::string(e.what()), "model 'mistral' is not available on " + fake.url() + "; " +
@@ -282,7 +282,7 @@ private Q_SLOTS:
             makeJudgeClient(serverFor(fake, JudgeApi::Ollama))->chat(request);
             QFAIL("an unknown model must fail");
         } catch (const JudgeError& e) {
-            QCOMPARE(e.kind(), JudgeError::Kind::ModelMissing);
+            QCOMPARE(e.kind(), JudgeError::Kind::NotFound);
             QVERIFY2(contains(e.what(), "or pick one of: llama3:latest"), e.what());
         }
     }
@@ -480,7 +480,7 @@ private Q_SLOTS:
             makeJudgeClient(server)->chat(chatRequest(scoreSchema()));
             QFAIL("a wrong path must fail");
         } catch (const JudgeError& e) {
-            QCOMPARE(e.kind(), JudgeError::Kind::ModelMissing);
+            QCOMPARE(e.kind(), JudgeError::Kind::NotFound);
             QVERIFY2(contains(e.what(), "404 page not found") && contains(e.what(), "--api ollama or openai"), e.what());
         }
     }

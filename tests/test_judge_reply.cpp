@@ -2,12 +2,12 @@
 // every byte, the chapter's prompt word for word, and how pairwise verdicts combine.
 
 #include "core/data/dataset.h"
-#include "core/eval/ask_judge.h"
-#include "core/eval/judge_prompt.h"
-#include "core/eval/judge_reply.h"
-#include "core/eval/ndjson_stream.h"
-#include "core/eval/pairwise.h"
-#include "core/eval/sse_stream.h"
+#include "core/judge/ask_judge.h"
+#include "core/judge/judge_prompt.h"
+#include "core/judge/judge_reply.h"
+#include "core/net/ndjson_stream.h"
+#include "core/judge/pairwise.h"
+#include "core/net/sse_stream.h"
 #include "core/util/error.h"
 
 #include <QElapsedTimer>

@@ -6,9 +6,9 @@
 // disk is the uninterrupted run's, and their count never goes down. Each job is let finish and
 // must equal the uninterrupted run: losses step for step, answers and scores exactly.
 
-#include "core/eval/jsonl_journal.h"
-#include "core/eval/responses_file.h"
-#include "core/eval/scores_file.h"
+#include "core/util/jsonl_journal.h"
+#include "core/generate/responses_file.h"
+#include "core/judge/scores_file.h"
 #include "core/io/model_folder.h"
 #include "core/train/checkpoint_folders.h"
 #include "core/train/resume_state.h"

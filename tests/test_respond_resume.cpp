@@ -3,7 +3,7 @@
 // still missing and ends with exactly the answers of an uninterrupted run.
 
 #include "core/data/dataset.h"
-#include "core/eval/responder.h"
+#include "core/generate/responder.h"
 #include "core/io/model_folder.h"
 #include "core/util/error.h"
 #include "core/util/files.h"

@@ -2,8 +2,8 @@
 // journal, resuming (nothing scored twice, nothing lost) after a rerun, a server that goes
 // away, a cancel and a torn journal line, and the refusal to mix scores of different setups.
 
-#include "core/eval/pairwise.h"
-#include "core/eval/score_run.h"
+#include "core/judge/pairwise.h"
+#include "core/judge/score_run.h"
 #include "core/util/error.h"
 #include "core/util/files.h"
 #include "tests/support/fake_judge_server.h"

@@ -2,9 +2,9 @@
 // chapter's own numbers: GPT-4 vs Llama 3 on model 1 of 03_model-evaluation agree with
 // Pearson 0.805, Spearman 0.698 and Kendall tau 0.573 (scores/correlation-analysis.ipynb).
 
-#include "core/eval/agreement.h"
-#include "core/eval/score_stats.h"
-#include "core/eval/scores_file.h"
+#include "core/judge/agreement.h"
+#include "core/judge/score_stats.h"
+#include "core/judge/scores_file.h"
 #include "core/util/error.h"
 #include "tests/support/test_support.h"
 

@@ -34,9 +34,37 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <set>
 
 using namespace sft;
 using sft::test::Recorder;
+
+namespace {
+
+// A value of `s` in its range that is not its default.
+nlohmann::json otherValue(const SettingInfo& s)
+{
+    const nlohmann::json& d = s.defaultValue;
+    switch (s.kind) {
+    case SettingKind::Integer:
+        return d.get<int64_t>() < int64_t(s.max) ? d.get<int64_t>() + 1 : d.get<int64_t>() - 1;
+    case SettingKind::Real: {
+        const double middle = s.min + (std::min(s.max, 1e6) - s.min) / 3;
+        return d.is_null() || d.get<double>() != middle ? middle : middle / 2;
+    }
+    case SettingKind::Text:
+        return d.get<std::string>() + "-other";
+    case SettingKind::Choice:
+        return s.choices.front() == d.get<std::string>() ? s.choices.back() : s.choices.front();
+    case SettingKind::Switch:
+        return !d.get<bool>();
+    case SettingKind::List:
+        return nlohmann::json::array({s.choices.back()});
+    }
+    return {};
+}
+
+} // namespace
 using sft::test::tinyInputs;
 
 namespace {
@@ -475,6 +503,32 @@ private Q_SLOTS:
         QCOMPARE(withLora["lora"]["r"].get<int>(), 4);
         QVERIFY(withLora["lora"]["targets"] == nlohmann::json({"k", "head"}));
         QVERIFY(TrainOptions().toJson()["lora"].is_null());
+    }
+
+    // Every descriptor of the settings table, changed alone from its default to another value
+    // in range, survives run.json both ways: no setting is left out of the JSON, none is read
+    // into another's place. The values come from the descriptors, not from a list here.
+    void everySettingRoundTripsThroughRunJson()
+    {
+        const std::vector<SettingInfo> settings = trainSettings().infos();
+        std::set<std::string> flags, widgets, keys;
+        for (const SettingInfo& s : settings) {
+            QVERIFY2(flags.insert(s.flag).second && widgets.insert(s.widget).second && keys.insert(s.key).second,
+                     s.flag.c_str());
+            nlohmann::json j = TrainOptions().toJson();
+            for (const SettingInfo& parent : settings)
+                if (parent.flag == s.parent && j.at(nlohmann::json::json_pointer(parent.key)).is_null())
+                    j[nlohmann::json::json_pointer(parent.key)] = nlohmann::json::object();
+            // A switch holding its children is on as an object of them, off as null.
+            const nlohmann::json changed = s.holdsChildren ? nlohmann::json::object() : otherValue(s);
+            QVERIFY2(changed != s.defaultValue && (s.holdsChildren || checkSettingValue(s, changed).empty()), s.flag.c_str());
+            j[nlohmann::json::json_pointer(s.key)] = changed;
+            const nlohmann::json back = trainSettings().read(j).toJson();
+            const nlohmann::json& came = back.at(nlohmann::json::json_pointer(s.key));
+            QVERIFY2(s.holdsChildren ? came.is_object() : came == changed,
+                     (s.flag + ": " + changed.dump() + " came back as " + back.dump()).c_str());
+            QVERIFY2(trainSettings().read(back).toJson() == back, s.flag.c_str());
+        }
     }
 
     // LoRA through the trainer: the optimizer holds the adapters alone, the base weights stay

@@ -3,7 +3,7 @@
 // neighbours), and on the chapter's answers the two texts are spelled back exactly.
 
 #include "core/data/dataset.h"
-#include "core/eval/word_diff.h"
+#include "core/generate/word_diff.h"
 #include "tests/support/test_support.h"
 
 #include <QtTest>

@@ -1,6 +1,6 @@
 #include "ui/answer_detail.h"
 
-#include "core/eval/word_diff.h"
+#include "core/generate/word_diff.h"
 #include "ui/diff_html.h"
 
 #include <QGridLayout>

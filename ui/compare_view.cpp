@@ -1,18 +1,19 @@
 #include "ui/compare_view.h"
 
-#include "core/eval/answer_keys.h"
-#include "core/eval/answer_pairs.h"
-#include "core/eval/score_stats.h"
-#include "core/eval/scores_file.h"
+#include "core/generate/answer_keys.h"
+#include "core/generate/answer_pairs.h"
+#include "core/judge/score_stats.h"
+#include "core/judge/scores_file.h"
 #include "core/train/run_directory.h"
 #include "core/train/run_metrics.h"
+#include "core/train/run_products.h"
 #include "core/train/settings_diff.h"
 #include "core/util/error.h"
 #include "core/util/files.h"
 #include "ui/answer_detail.h"
+#include "ui/named.h"
 #include "ui/runs_loss_chart.h"
 #include "ui/scores_location.h"
-#include "ui/named.h"
 #include "ui/studio_state.h"
 
 #include <QComboBox>
@@ -48,11 +49,11 @@ struct Choice {
 
 Choice resolve(const QString& path)
 {
-    const QFileInfo info(QDir::cleanPath(path));
-    const QFileInfo parent(info.path());
-    if (!QFileInfo::exists(info.filePath() + "/run.json") && parent.fileName() == "checkpoints")
-        return {parent.path(), QStringLiteral("responses-%1.json").arg(info.fileName())};
-    return {info.filePath(), {}};
+    const QString clean = QDir::cleanPath(path);
+    if (const auto run = runOfCheckpoint(clean.toStdString()))
+        return {QString::fromStdString(*run),
+                QString::fromStdString(responsesFileName(QFileInfo(clean).fileName().toStdString()))};
+    return {clean, {}};
 }
 
 QString settingText(const std::optional<nlohmann::json>& value)
@@ -247,8 +248,8 @@ void CompareView::choose(size_t index, const QString& path)
     side.run = choice.run;
     side.path->setText(choice.run);
     side.responses->clear();
-    side.responses->addItems(QDir(choice.run).entryList({"responses-*.json"}, QDir::Files, QDir::Name));
-    for (const QString& preferred : {choice.responses, QStringLiteral("responses-final.json")}) {
+    side.responses->addItems(QDir(choice.run).entryList({QString(kResponsesPattern)}, QDir::Files, QDir::Name));
+    for (const QString& preferred : {choice.responses, QString::fromStdString(responsesFileName("final"))}) {
         if (side.responses->findText(preferred) >= 0) {
             side.responses->setCurrentText(preferred);
             break;

@@ -282,6 +282,10 @@ QWidget* DataView::buildSummary()
     summaryTabs_ = new QTabWidget;
     summaryTabs_->addTab(lengths, tr("Token lengths"));
     summaryTabs_->addTab(invalidEntries_, tr("Invalid entries"));
+    warnings_ = new QListWidget;
+    warnings_->setObjectName("warnings");
+    warnings_->setToolTip(tr("Entries used as the chapter's code would use them, but worth a look"));
+    summaryTabs_->addTab(warnings_, tr("Warnings"));
 
     auto* box = new QWidget;
     auto* layout = new QVBoxLayout(box);
@@ -382,6 +386,10 @@ void DataView::showContent(std::shared_ptr<const DatasetContent> content)
     for (const EntryProblem& problem : dataset.skipped)
         invalidEntries_->addItem(QString::fromStdString(problem.describe()));
     summaryTabs_->setTabText(1, tr("Invalid entries (%1)").arg(count(int64_t(dataset.skipped.size()))));
+    warnings_->clear();
+    for (const EntryProblem& problem : dataset.warnings)
+        warnings_->addItem(QString::fromStdString(problem.describe()));
+    summaryTabs_->setTabText(2, tr("Warnings (%1)").arg(count(int64_t(dataset.warnings.size()))));
     histogram_->clear();
     overMaxLength_->clear();
     pages_->setCurrentIndex(1);

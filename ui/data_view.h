@@ -91,6 +91,7 @@ private:
     LengthHistogramChart* histogram_ = nullptr;
     QTabWidget* summaryTabs_ = nullptr;
     QListWidget* invalidEntries_ = nullptr;
+    QListWidget* warnings_ = nullptr;
 };
 
 } // namespace sft::ui

@@ -2,7 +2,7 @@
 // Word differences drawn as rich text: one pane shows the earlier text with its removed words
 // marked, the other the later text with its added words marked.
 
-#include "core/eval/word_diff.h"
+#include "core/generate/word_diff.h"
 
 #include <QColor>
 #include <QString>

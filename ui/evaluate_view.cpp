@@ -1,14 +1,15 @@
 #include "ui/evaluate_view.h"
 
-#include "core/eval/answer_keys.h"
-#include "core/eval/responses_file.h"
+#include "core/generate/answer_keys.h"
+#include "core/generate/responses_file.h"
+#include "core/train/run_products.h"
 #include "ui/answer_detail.h"
 #include "ui/answer_worker.h"
 #include "ui/checkpoint_picker.h"
 #include "ui/judge_panel.h"
+#include "ui/named.h"
 #include "ui/responses_table_model.h"
 #include "ui/run_setting.h"
-#include "ui/named.h"
 #include "ui/studio_state.h"
 
 #include <QComboBox>
@@ -263,7 +264,8 @@ void EvaluateView::showExistingAnswers()
     if (worker_->isRunning() || state_->runPath().isEmpty() || checkpoint_->currentPath().isEmpty())
         return;
     const QString path = QDir(state_->runPath())
-                             .filePath(QStringLiteral("responses-%1.json").arg(CheckpointPicker::nameOf(checkpoint_->currentPath())));
+                             .filePath(QString::fromStdString(
+                                 responsesFileName(CheckpointPicker::nameOf(checkpoint_->currentPath()).toStdString())));
     if (QFileInfo::exists(path) && path != shownFile_)
         openResponses(path);
 }
@@ -278,9 +280,8 @@ void EvaluateView::followRun()
 // else where the user says.
 QString EvaluateView::outputPath(const QString& checkpoint)
 {
-    const QString split = split_->currentText();
-    const QString name = QStringLiteral("responses-%1%2.json")
-                             .arg(CheckpointPicker::nameOf(checkpoint), split == "test" ? QString() : "-" + split);
+    const QString name = QString::fromStdString(
+        responsesFileName(CheckpointPicker::nameOf(checkpoint).toStdString(), split_->currentText().toStdString()));
     if (state_->runPath().isEmpty())
         return QFileDialog::getSaveFileName(this, tr("Save answers as"), name, tr("Responses (*.json)"));
     const QString path = QDir(state_->runPath()).filePath(name);

@@ -1,7 +1,7 @@
 #include "ui/judge_panel.h"
 
-#include "core/eval/api_key_file.h"
-#include "core/eval/scores_file.h"
+#include "core/judge/api_key_file.h"
+#include "core/judge/scores_file.h"
 #include "core/util/error.h"
 #include "core/util/files.h"
 #include "ui/judge_prompt_dialog.h"

@@ -7,8 +7,8 @@
 // panel says so and nothing else is affected. An API key stays in its field for the session;
 // with Remember ticked it is kept, for its server address, in a file only the user can read.
 
-#include "core/eval/judge_prompt.h"
-#include "core/eval/score_run.h"
+#include "core/judge/judge_prompt.h"
+#include "core/judge/score_run.h"
 
 #include <QWidget>
 

@@ -3,7 +3,7 @@
 // {response} field (the judge would never see the answer otherwise); the dialog says so and stays
 // open until it does.
 
-#include "core/eval/judge_prompt.h"
+#include "core/judge/judge_prompt.h"
 
 #include <QDialog>
 

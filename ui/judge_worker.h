@@ -3,7 +3,7 @@
 // one with progress, and scoring a responses file entry by entry (each score reaches the UI as it
 // is known, and is on disk before that). The client calls block, which is why they live here.
 
-#include "core/eval/score_run.h"
+#include "core/judge/score_run.h"
 #include "ui/job_runner.h"
 
 #include <QString>

@@ -1,6 +1,7 @@
 #include "ui/main_window.h"
 
 #include "core/io/model_folder.h"
+#include "core/train/run_products.h"
 #include "core/train/version_text.h"
 #include "ui/compare_view.h"
 #include "ui/data_view.h"
@@ -201,7 +202,7 @@ void MainWindow::openPath(const QString& path)
     if (info.isFile()) {
         state_->setDatasetPath(absolute);
         showView(View::Data);
-    } else if (QFileInfo::exists(absolute + "/run.json")) {
+    } else if (isRunFolder(absolute.toStdString())) {
         train_->openRun(absolute);
         showView(View::Train);
     } else if (isModelFolder(absolute.toStdString())) {

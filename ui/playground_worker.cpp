@@ -1,6 +1,6 @@
 #include "ui/playground_worker.h"
 
-#include "core/eval/generator.h"
+#include "core/generate/generator.h"
 #include "core/hub/model_cache.h"
 #include "core/io/model_folder.h"
 #include "core/tokenizer/token_text_stream.h"

@@ -1,6 +1,7 @@
 #include "ui/run_setting.h"
 
 #include "core/train/run_directory.h"
+#include "core/train/run_products.h"
 
 #include <QComboBox>
 #include <QFileInfo>
@@ -9,7 +10,7 @@ namespace sft::ui {
 
 QString runSetting(const QString& runPath, const char* pointer)
 {
-    if (runPath.isEmpty() || !QFileInfo::exists(runPath + "/run.json"))
+    if (!isRunFolder(runPath.toStdString()))
         return {};
     try {
         const nlohmann::json run = RunDirectory::open(runPath.toStdString()).readRunJson();

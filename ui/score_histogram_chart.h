@@ -2,7 +2,7 @@
 // The judge's scores as ten bars (0-9, ..., 90-100), with the mean and its 95% interval in the
 // title, so the spread is seen and not only the average.
 
-#include "core/eval/score_stats.h"
+#include "core/judge/score_stats.h"
 
 #include <QChartView>
 

@@ -1,13 +1,15 @@
 #include "ui/train_view.h"
 
-#include "core/model/lora.h"
+#include "core/jobs/train_job.h"
 #include "core/train/memory_estimate.h"
 #include "core/train/run_directory.h"
 #include "core/train/run_metrics.h"
+#include "core/train/run_products.h"
 #include "core/train/train_options.h"
 #include "core/train/trainer.h"
 #include "core/train/training_plan.h"
 #include "ui/loss_chart.h"
+#include "ui/settings_form.h"
 #include "ui/step_chart.h"
 #include "ui/studio_state.h"
 #include "ui/train_worker.h"
@@ -16,8 +18,6 @@
 #include <QComboBox>
 #include <QDateTime>
 #include <QDir>
-#include <QDoubleSpinBox>
-#include <QDoubleValidator>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
@@ -49,16 +49,6 @@ QSpinBox* spin(int low, int high, const char* name)
 {
     auto* box = new QSpinBox;
     box->setRange(low, high);
-    box->setObjectName(name);
-    return box;
-}
-
-QDoubleSpinBox* realSpin(double low, double high, int decimals, const char* name)
-{
-    auto* box = new QDoubleSpinBox;
-    box->setRange(low, high);
-    box->setDecimals(decimals);
-    box->setSingleStep(std::pow(10.0, -decimals + 1));
     box->setObjectName(name);
     return box;
 }
@@ -150,22 +140,16 @@ TrainView::TrainView(StudioState* state, QWidget* parent)
     connect(worker_, &TrainWorker::finished, this, &TrainView::onFinished);
     connect(state_, &StudioState::modelPathChanged, model_, &QLineEdit::setText);
     connect(state_, &StudioState::datasetPathChanged, dataset_, &QLineEdit::setText);
-    connect(maskPrompt_, &QCheckBox::toggled, state_, &StudioState::setMaskPrompt);
-    connect(state_, &StudioState::maskPromptChanged, maskPrompt_, &QCheckBox::setChecked);
+    auto* maskPrompt = qobject_cast<QCheckBox*>(form_->widget("/mask_prompt"));
+    connect(maskPrompt, &QCheckBox::toggled, state_, &StudioState::setMaskPrompt);
+    connect(state_, &StudioState::maskPromptChanged, maskPrompt, &QCheckBox::setChecked);
     model_->setText(state_->modelPath());
     dataset_->setText(state_->datasetPath());
     // Each of these changes the plan; recomputing reads one small JSON file.
     connect(model_, &QLineEdit::textChanged, this, &TrainView::updateTrainingPlan);
     connect(dataset_, &QLineEdit::textChanged, this, &TrainView::updateTrainingPlan);
-    connect(template_, &QComboBox::currentTextChanged, this, &TrainView::updateTrainingPlan);
     connect(state_, &StudioState::longestExampleChanged, this, &TrainView::updateTrainingPlan);
-    for (QSpinBox* box : {batchSize_, maxLength_, loraRank_})
-        connect(box, &QSpinBox::valueChanged, this, &TrainView::updateTrainingPlan);
-    connect(loraDropout_, &QDoubleSpinBox::valueChanged, this, &TrainView::updateTrainingPlan);
-    for (QCheckBox* box : {lora_, memoryCheck_})
-        connect(box, &QCheckBox::toggled, this, &TrainView::updateTrainingPlan);
-    for (const auto& [target, box] : loraTargets_)
-        connect(box, &QCheckBox::toggled, this, &TrainView::updateTrainingPlan);
+    connect(form_, &SettingsForm::changed, this, &TrainView::updateTrainingPlan);
     applyPreset(Preset::Chapter7);
     setRunning(false);
     updateTrainingPlan();
@@ -181,38 +165,11 @@ QWidget* TrainView::buildForm()
     runDir_ = new QLineEdit;
     runDir_->setObjectName("runDir");
     runDir_->setPlaceholderText(tr("new folder (default: a dated folder under Documents)"));
+    form_ = new SettingsForm(trainSettings().infos(), this);
     preset_ = new QComboBox;
     preset_->setObjectName("preset");
     preset_->addItems({tr("Chapter 7 defaults"), tr("Quick test")});
     connect(preset_, &QComboBox::activated, this, [this](int i) { applyPreset(Preset(i)); });
-    epochs_ = spin(1, 10000, "epochs");
-    batchSize_ = spin(1, 4096, "batchSize");
-    learningRate_ = new QLineEdit;
-    learningRate_->setObjectName("learningRate");
-    learningRate_->setValidator(new QDoubleValidator(1e-12, 1, 12, learningRate_));
-    weightDecay_ = realSpin(0, 10, 3, "weightDecay");
-    beta1_ = realSpin(0, 0.9999, 4, "beta1");
-    beta2_ = realSpin(0, 0.99999, 5, "beta2");
-    adamEps_ = new QLineEdit;
-    adamEps_->setObjectName("adamEps");
-    adamEps_->setValidator(new QDoubleValidator(1e-30, 1, 30, adamEps_));
-    evalFreq_ = spin(1, 1000000, "evalFreq");
-    evalIter_ = spin(1, 1000000, "evalIter");
-    sampleTokens_ = spin(0, 4096, "sampleTokens");
-    sampleTokens_->setSpecialValueText(tr("no sample"));
-    sampleTokens_->setToolTip(tr("Greedy tokens of the sample shown after each epoch"));
-    seed_ = spin(0, INT32_MAX, "seed");
-    maxLength_ = spin(2, 1 << 20, "maxLength");
-    template_ = new QComboBox;
-    template_->setObjectName("template");
-    template_->addItems({"alpaca", "phi3"});
-    shuffle_ = new QCheckBox(tr("Shuffle training entries each epoch"));
-    maxSteps_ = spin(0, INT32_MAX, "maxSteps");
-    maxSteps_->setSpecialValueText(tr("all epochs"));
-    fullHead_ = new QCheckBox(tr("Output head at every position (the chapter's way; same loss, slower)"));
-    maskPrompt_ = new QCheckBox(tr("Mask the prompt: train on the response only (exercise 7.2)"));
-    maskPrompt_->setObjectName("maskPrompt");
-
     auto* form = new QFormLayout;
     form->addRow(tr("Model"), pathRow(model_, [this] { return QFileDialog::getExistingDirectory(this, tr("Model folder")); }));
     form->addRow(tr("Dataset"), pathRow(dataset_, [this] {
@@ -220,23 +177,7 @@ QWidget* TrainView::buildForm()
                  }));
     form->addRow(tr("Run folder"), pathRow(runDir_, [this] { return QFileDialog::getSaveFileName(this, tr("New run folder")); }));
     form->addRow(tr("Preset"), preset_);
-    form->addRow(tr("Epochs"), epochs_);
-    form->addRow(tr("Batch size"), batchSize_);
-    form->addRow(tr("Learning rate"), learningRate_);
-    form->addRow(tr("Weight decay"), weightDecay_);
-    form->addRow(tr("Adam β1"), beta1_);
-    form->addRow(tr("Adam β2"), beta2_);
-    form->addRow(tr("Adam ε"), adamEps_);
-    form->addRow(tr("Evaluate every (steps)"), evalFreq_);
-    form->addRow(tr("Batches per evaluation"), evalIter_);
-    form->addRow(tr("Epoch-end sample tokens"), sampleTokens_);
-    form->addRow(tr("Seed"), seed_);
-    form->addRow(tr("Max length (tokens)"), maxLength_);
-    form->addRow(tr("Prompt template"), template_);
-    form->addRow(tr("Stop after (steps)"), maxSteps_);
-    form->addRow(shuffle_);
-    form->addRow(maskPrompt_);
-    form->addRow(fullHead_);
+    form->addRow(form_->section(""));
 
     start_ = new QPushButton(QIcon::fromTheme("media-playback-start"), tr("Start"));
     start_->setObjectName("start");
@@ -288,140 +229,36 @@ QWidget* TrainView::buildForm()
 }
 
 // Beyond the chapter: collapsed until asked for, so the chapter's settings stay at a glance.
+// LoRA (exercise 7.4) in a box of its own: its settings apply only while it is on.
 QWidget* TrainView::buildAdvanced()
 {
-    lrSchedule_ = new QComboBox;
-    lrSchedule_->setObjectName("lrSchedule");
-    lrSchedule_->addItems({"constant", "cosine", "linear"});
-    warmupSteps_ = spin(0, INT32_MAX, "warmupSteps");
-    warmupRatio_ = realSpin(0, 0.99, 3, "warmupRatio");
-    warmupRatio_->setToolTip(tr("Warm up over this fraction of all steps (when warmup steps is 0)"));
-    minLr_ = new QLineEdit;
-    minLr_->setObjectName("minLr");
-    minLr_->setValidator(new QDoubleValidator(0, 1, 12, minLr_));
-    gradAccum_ = spin(1, 4096, "gradAccum");
-    gradAccum_->setToolTip(tr("Micro-batches per optimizer step: the effective batch is batch size × this"));
-    maxGradNorm_ = realSpin(0, 1e6, 2, "maxGradNorm");
-    maxGradNorm_->setSpecialValueText(tr("no clipping"));
-    patience_ = spin(0, 1000000, "patience");
-    patience_->setSpecialValueText(tr("off"));
-    patience_->setSuffix(tr(" evaluations"));
-    minDelta_ = realSpin(0, 100, 4, "minDelta");
-    keepBest_ = new QCheckBox(tr("Keep the best checkpoint (lowest validation loss)"));
-    keepBest_->setObjectName("keepBest");
-    saveEvery_ = spin(0, INT32_MAX, "saveEvery");
-    saveEvery_->setSpecialValueText(tr("at the end only"));
-    saveEvery_->setSuffix(tr(" steps"));
-    keepLast_ = spin(0, 1000000, "keepLast");
-    keepLast_->setSpecialValueText(tr("all"));
-    precision_ = new QComboBox;
-    precision_->setObjectName("precision");
-    precision_->addItems({"auto", "fp32", "bf16"});
-    precision_->setToolTip(tr("bf16 autocast with fp32 weights; auto takes it where the CPU computes bf16 natively "
-                              "(avx512_bf16, AMX) or on CUDA"));
-    dropout_ = realSpin(-0.01, 0.99, 2, "dropout");
-    dropout_->setSingleStep(0.05);
-    dropout_->setSpecialValueText(tr("the model's"));
-    noDecayBiasNorm_ = new QCheckBox(tr("No weight decay on biases and LayerNorm weights"));
-    noDecayBiasNorm_->setObjectName("noDecayBiasNorm");
-    groupByLength_ = new QCheckBox(tr("Group batches by length (less padding; not the chapter's batches)"));
-    groupByLength_->setObjectName("groupByLength");
-    memoryCheck_ = new QCheckBox(tr("Check memory before starting"));
-    memoryCheck_->setObjectName("memoryCheck");
-    memoryCheck_->setToolTip(tr("Refuse to start a run whose estimated memory need exceeds the memory available"));
-
+    auto* lora = new QGroupBox(tr("LoRA"));
+    auto* loraLayout = new QVBoxLayout(lora);
+    loraLayout->addWidget(form_->section("LoRA"));
     auto* content = new QWidget;
-    auto* form = new QFormLayout(content);
-    form->setContentsMargins(0, 0, 0, 0);
-    form->addRow(tr("LR schedule"), lrSchedule_);
-    form->addRow(tr("Warmup (steps)"), warmupSteps_);
-    form->addRow(tr("Warmup (fraction)"), warmupRatio_);
-    form->addRow(tr("Minimum LR"), minLr_);
-    form->addRow(tr("Gradient accumulation"), gradAccum_);
-    form->addRow(tr("Clip gradient norm"), maxGradNorm_);
-    form->addRow(tr("Early stopping patience"), patience_);
-    form->addRow(tr("Min improvement"), minDelta_);
-    form->addRow(keepBest_);
-    form->addRow(tr("Checkpoint every"), saveEvery_);
-    form->addRow(tr("Step checkpoints kept"), keepLast_);
-    form->addRow(tr("Precision"), precision_);
-    form->addRow(tr("Dropout"), dropout_);
-    form->addRow(noDecayBiasNorm_);
-    form->addRow(groupByLength_);
-    form->addRow(memoryCheck_);
-    form->addRow(buildLora());
+    auto* layout = new QVBoxLayout(content);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(form_->section("Advanced"));
+    layout->addWidget(lora);
     content->setVisible(false);
 
-    advancedToggle_ = new QToolButton;
-    advancedToggle_->setObjectName("advancedToggle");
-    advancedToggle_->setText(tr("Advanced"));
-    advancedToggle_->setCheckable(true);
-    advancedToggle_->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
-    advancedToggle_->setArrowType(Qt::RightArrow);
-    advancedToggle_->setAutoRaise(true);
-    connect(advancedToggle_, &QToolButton::toggled, content, [this, content](bool open) {
+    auto* toggle = new QToolButton;
+    toggle->setObjectName("advancedToggle");
+    toggle->setText(tr("Advanced"));
+    toggle->setCheckable(true);
+    toggle->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    toggle->setArrowType(Qt::RightArrow);
+    toggle->setAutoRaise(true);
+    connect(toggle, &QToolButton::toggled, content, [toggle, content](bool open) {
         content->setVisible(open);
-        advancedToggle_->setArrowType(open ? Qt::DownArrow : Qt::RightArrow);
+        toggle->setArrowType(open ? Qt::DownArrow : Qt::RightArrow);
     });
     auto* section = new QWidget;
-    auto* layout = new QVBoxLayout(section);
-    layout->setContentsMargins(0, 0, 0, 0);
-    layout->addWidget(advancedToggle_);
-    layout->addWidget(content);
+    auto* sectionLayout = new QVBoxLayout(section);
+    sectionLayout->setContentsMargins(0, 0, 0, 0);
+    sectionLayout->addWidget(toggle);
+    sectionLayout->addWidget(content);
     return section;
-}
-
-// Exercise 7.4: the settings below the switch apply only while it is on.
-QWidget* TrainView::buildLora()
-{
-    lora_ = new QCheckBox(tr("LoRA (train adapters only, base frozen)"));
-    lora_->setObjectName("lora");
-    loraRank_ = spin(1, 1024, "loraRank");
-    loraAlpha_ = realSpin(0.01, 1e5, 2, "loraAlpha");
-    loraAlpha_->setSingleStep(1);
-    loraAlpha_->setToolTip(tr("Adapter updates are scaled by alpha / rank"));
-    loraDropout_ = realSpin(0, 0.99, 2, "loraDropout");
-    loraDropout_->setSingleStep(0.05);
-    loraDropout_->setToolTip(tr("Dropout on the adapters' input while training"));
-    const std::pair<LoraTarget, QString> targets[] = {
-        {LoraTarget::Query, tr("Attention query (the q third of c_attn)")},
-        {LoraTarget::Key, tr("Attention key (the k third of c_attn)")},
-        {LoraTarget::Value, tr("Attention value (the v third of c_attn)")},
-        {LoraTarget::AttentionOut, tr("Attention output projection (c_proj)")},
-        {LoraTarget::FeedForward, tr("Both feed-forward layers (c_fc, c_proj)")},
-        {LoraTarget::Head, tr("The output head (lm_head)")}};
-    auto* targetRow = new QHBoxLayout;
-    targetRow->setContentsMargins(0, 0, 0, 0);
-    for (const auto& [target, tip] : targets) {
-        const QString name = QString::fromStdString(loraTargetName(target));
-        auto* box = new QCheckBox(name);
-        box->setObjectName("loraTarget_" + name);
-        box->setToolTip(tip);
-        targetRow->addWidget(box);
-        loraTargets_.emplace_back(target, box);
-    }
-    targetRow->addStretch();
-    loraMerged_ = new QCheckBox(tr("Also save the merged model"));
-    loraMerged_->setObjectName("loraMerged");
-    loraMerged_->setToolTip(tr("Checkpoints final and best hold the full model with the adapters added in, beside "
-                               "the adapters"));
-
-    loraSettings_ = new QWidget;
-    auto* form = new QFormLayout(loraSettings_);
-    form->setContentsMargins(0, 0, 0, 0);
-    form->addRow(tr("Rank"), loraRank_);
-    form->addRow(tr("Alpha"), loraAlpha_);
-    form->addRow(tr("LoRA dropout"), loraDropout_);
-    form->addRow(tr("Adapt"), targetRow);
-    form->addRow(loraMerged_);
-    loraSettings_->setEnabled(false);
-    connect(lora_, &QCheckBox::toggled, loraSettings_, &QWidget::setEnabled);
-
-    auto* group = new QGroupBox(tr("LoRA"));
-    auto* layout = new QVBoxLayout(group);
-    layout->addWidget(lora_);
-    layout->addWidget(loraSettings_);
-    return group;
 }
 
 QWidget* TrainView::buildMonitor()
@@ -482,102 +319,9 @@ void TrainView::applyPreset(Preset preset)
     showOptions(options);
 }
 
-void TrainView::showOptions(const TrainOptions& o)
-{
-    epochs_->setValue(int(o.epochs));
-    batchSize_->setValue(int(o.batchSize));
-    learningRate_->setText(QString::number(o.learningRate, 'g', 6));
-    weightDecay_->setValue(o.weightDecay);
-    beta1_->setValue(o.beta1);
-    beta2_->setValue(o.beta2);
-    adamEps_->setText(QString::number(o.adamEps, 'g', 6));
-    evalFreq_->setValue(int(o.evalFreq));
-    evalIter_->setValue(int(o.evalIter));
-    sampleTokens_->setValue(int(o.sampleTokens));
-    seed_->setValue(int(o.seed));
-    maxLength_->setValue(int(o.maxLength));
-    template_->setCurrentText(QString::fromStdString(o.templateName));
-    shuffle_->setChecked(o.shuffle);
-    maxSteps_->setValue(int(o.maxSteps));
-    fullHead_->setChecked(!o.headOnCountedTargets);
-    maskPrompt_->setChecked(o.maskPrompt);
-    lrSchedule_->setCurrentText(QString::fromStdString(o.lrSchedule));
-    warmupSteps_->setValue(int(o.warmupSteps));
-    warmupRatio_->setValue(o.warmupRatio);
-    minLr_->setText(QString::number(o.minLearningRate, 'g', 6));
-    gradAccum_->setValue(int(o.gradAccumulation));
-    maxGradNorm_->setValue(o.maxGradNorm);
-    patience_->setValue(int(o.earlyStoppingPatience));
-    minDelta_->setValue(o.earlyStoppingMinDelta);
-    keepBest_->setChecked(o.keepBest);
-    saveEvery_->setValue(int(o.saveEvery));
-    keepLast_->setValue(int(o.keepLast));
-    precision_->setCurrentText(QString::fromStdString(o.precision));
-    dropout_->setValue(o.dropout ? *o.dropout : dropout_->minimum());
-    noDecayBiasNorm_->setChecked(!o.decayBiasAndNorm);
-    groupByLength_->setChecked(o.groupByLength);
-    memoryCheck_->setChecked(o.memoryCheck);
-    lora_->setChecked(o.lora.has_value());
-    const LoraOptions lora = o.lora.value_or(LoraOptions{}); // LoRA off: the defaults, ready to turn on
-    loraRank_->setValue(int(lora.rank));
-    loraAlpha_->setValue(lora.alpha);
-    loraDropout_->setValue(lora.dropout);
-    for (const auto& [target, box] : loraTargets_)
-        box->setChecked(lora.targets.count(target) > 0);
-    loraMerged_->setChecked(o.loraMerged);
-}
+void TrainView::showOptions(const TrainOptions& o) { form_->show(o.toJson()); }
 
-TrainOptions TrainView::formOptions() const
-{
-    TrainOptions o;
-    o.epochs = epochs_->value();
-    o.batchSize = batchSize_->value();
-    o.learningRate = QLocale().toDouble(learningRate_->text());
-    o.weightDecay = weightDecay_->value();
-    o.beta1 = beta1_->value();
-    o.beta2 = beta2_->value();
-    o.adamEps = QLocale().toDouble(adamEps_->text());
-    o.evalFreq = evalFreq_->value();
-    o.evalIter = evalIter_->value();
-    o.sampleTokens = sampleTokens_->value();
-    o.seed = uint64_t(seed_->value());
-    o.maxLength = maxLength_->value();
-    o.templateName = template_->currentText().toStdString();
-    o.shuffle = shuffle_->isChecked();
-    o.maxSteps = maxSteps_->value();
-    o.headOnCountedTargets = !fullHead_->isChecked();
-    o.maskPrompt = maskPrompt_->isChecked();
-    o.lrSchedule = lrSchedule_->currentText().toStdString();
-    o.warmupSteps = warmupSteps_->value();
-    o.warmupRatio = warmupRatio_->value();
-    o.minLearningRate = QLocale().toDouble(minLr_->text());
-    o.gradAccumulation = gradAccum_->value();
-    o.maxGradNorm = maxGradNorm_->value();
-    o.earlyStoppingPatience = patience_->value();
-    o.earlyStoppingMinDelta = minDelta_->value();
-    o.keepBest = keepBest_->isChecked();
-    o.saveEvery = saveEvery_->value();
-    o.keepLast = keepLast_->value();
-    o.precision = precision_->currentText().toStdString();
-    if (dropout_->value() > dropout_->minimum())
-        o.dropout = dropout_->value();
-    o.decayBiasAndNorm = !noDecayBiasNorm_->isChecked();
-    o.groupByLength = groupByLength_->isChecked();
-    o.memoryCheck = memoryCheck_->isChecked();
-    if (lora_->isChecked()) {
-        LoraOptions lora;
-        lora.rank = loraRank_->value();
-        lora.alpha = loraAlpha_->value();
-        lora.dropout = loraDropout_->value();
-        lora.targets.clear();
-        for (const auto& [target, box] : loraTargets_)
-            if (box->isChecked())
-                lora.targets.insert(target);
-        o.lora = lora;
-        o.loraMerged = loraMerged_->isChecked();
-    }
-    return o;
-}
+TrainOptions TrainView::formOptions() const { return trainSettings().read(form_->values()); }
 
 // On the UI thread: it reads the model's config.json (a few hundred bytes) and /proc/meminfo,
 // never the weights.
@@ -592,7 +336,7 @@ void TrainView::updateTrainingPlan()
     try {
         const std::optional<TrainingPlan> plan =
             planTraining(model_->text().toStdString(), options, availableMemoryBytes(),
-                         state_->longestExample(dataset_->text(), template_->currentText()));
+                         state_->longestExample(dataset_->text(), QString::fromStdString(options.templateName)));
         if (!plan) {
             trainingPlan_->setText(tr("The parameter counts and the memory needed are known once the run has loaded "
                                       "the model (it has no config.json)."));
@@ -620,16 +364,20 @@ bool TrainView::startTraining()
     }
     if (runDir_->text().isEmpty())
         runDir_->setText(newRunFolder());
-    TrainRequest request{model_->text(), dataset_->text(), runDir_->text(), formOptions()};
+    TrainJob job;
+    job.model = model_->text().toStdString();
+    job.data = dataset_->text().toStdString();
+    job.out = runDir_->text().toStdString();
     try {
-        if (!worker_->startRun(request))
+        job.options = formOptions();
+        if (!worker_->startRun(job))
             return false;
     } catch (const std::exception& e) {
         QMessageBox::warning(this, tr("Train"), QString::fromStdString(e.what()));
         return false;
     }
     clearMonitor();
-    log(tr("Run folder: %1").arg(request.runDir));
+    log(tr("Run folder: %1").arg(runDir_->text()));
     setRunning(true);
     return true;
 }
@@ -637,7 +385,7 @@ bool TrainView::startTraining()
 bool TrainView::resumeTraining()
 {
     const QString runDir = runDir_->text();
-    if (runDir.isEmpty() || !QFileInfo::exists(runDir + "/run.json")) {
+    if (!isRunFolder(runDir.toStdString())) {
         QMessageBox::information(this, tr("Resume"), tr("Open a run (File > Open run) or start one first: Resume "
                                                         "continues the run in the run folder."));
         return false;

@@ -9,12 +9,9 @@
 #include <QWidget>
 
 #include <cstdint>
-#include <utility>
 #include <vector>
 
-class QCheckBox;
 class QComboBox;
-class QDoubleSpinBox;
 class QLabel;
 class QLineEdit;
 class QPlainTextEdit;
@@ -27,12 +24,12 @@ namespace sft {
 struct EvalPoint;
 struct StepPoint;
 struct TrainOptions;
-enum class LoraTarget;
 } // namespace sft
 
 namespace sft::ui {
 
 class LossChart;
+class SettingsForm;
 class StepChart;
 class StudioState;
 class TrainWorker;
@@ -62,7 +59,6 @@ public:
 private:
     QWidget* buildForm();
     QWidget* buildAdvanced();
-    QWidget* buildLora();
     QWidget* buildMonitor();
     // The trainingPlan line: what the form's run trains and needs, from the model's config file.
     void updateTrainingPlan();
@@ -83,47 +79,7 @@ private:
     QLineEdit* dataset_;
     QLineEdit* runDir_;
     QComboBox* preset_;
-    QSpinBox* epochs_;
-    QSpinBox* batchSize_;
-    QLineEdit* learningRate_;
-    QDoubleSpinBox* weightDecay_;
-    QDoubleSpinBox* beta1_;
-    QDoubleSpinBox* beta2_;
-    QLineEdit* adamEps_;
-    QSpinBox* evalFreq_;
-    QSpinBox* evalIter_;
-    QSpinBox* sampleTokens_;
-    QSpinBox* seed_;
-    QSpinBox* maxLength_;
-    QComboBox* template_;
-    QCheckBox* shuffle_;
-    QSpinBox* maxSteps_;
-    QCheckBox* fullHead_;
-    QCheckBox* maskPrompt_;
-    QToolButton* advancedToggle_;
-    QComboBox* lrSchedule_;
-    QSpinBox* warmupSteps_;
-    QDoubleSpinBox* warmupRatio_;
-    QLineEdit* minLr_;
-    QSpinBox* gradAccum_;
-    QDoubleSpinBox* maxGradNorm_;
-    QSpinBox* patience_;
-    QDoubleSpinBox* minDelta_;
-    QCheckBox* keepBest_;
-    QSpinBox* saveEvery_;
-    QSpinBox* keepLast_;
-    QComboBox* precision_;
-    QDoubleSpinBox* dropout_;
-    QCheckBox* noDecayBiasNorm_;
-    QCheckBox* groupByLength_;
-    QCheckBox* memoryCheck_;
-    QCheckBox* lora_;
-    QWidget* loraSettings_;
-    QSpinBox* loraRank_;
-    QDoubleSpinBox* loraAlpha_;
-    QDoubleSpinBox* loraDropout_;
-    std::vector<std::pair<LoraTarget, QCheckBox*>> loraTargets_;
-    QCheckBox* loraMerged_;
+    SettingsForm* form_;
     QLabel* trainingPlan_;
     QComboBox* xAxis_;
     QPushButton* start_;

@@ -1,9 +1,6 @@
 #include "ui/train_worker.h"
 
-#include "core/data/dataset.h"
-#include "core/hub/model_cache.h"
-#include "core/io/model_folder.h"
-#include "core/train/trainer.h"
+#include "core/jobs/train_job.h"
 
 #include <chrono>
 
@@ -57,22 +54,12 @@ private:
 
 TrainWorker::TrainWorker(StudioState* state, QObject* parent) : JobRunner(tr("Training"), state, parent) {}
 
-bool TrainWorker::startRun(const TrainRequest& request)
+bool TrainWorker::startRun(const TrainJob& job)
 {
-    request.options.validate();
-    return start([this, request] {
+    job.options.validate();
+    return start([this, job] {
         PostingObserver observer(this);
-        observer.say(tr("Loading %1 and %2").arg(request.model, request.dataset));
-        const std::string modelDir = resolveModel(request.model.toStdString());
-        TrainInputs inputs{loadModelFolder(modelDir), loadTokenizer(modelDir),
-                           loadDataset(request.dataset.toStdString(),
-                                       request.skipBadEntries ? BadEntries::Skip : BadEntries::Refuse)};
-        for (const EntryProblem& p : inputs.dataset.skipped)
-            observer.say(tr("Skipped %1").arg(QString::fromStdString(p.describe())));
-        const TrainResult result = train(inputs, request.options, request.runDir.toStdString(), observer, control());
-        post([this, result] {
-            Q_EMIT runSaved(QString::fromStdString(result.checkpoint), result.stopped, result.steps);
-        });
+        announce(runTraining(job, observer, control()));
     });
 }
 
@@ -80,11 +67,13 @@ bool TrainWorker::startResume(const QString& runDir, qint64 moreEpochs)
 {
     return start([this, runDir, moreEpochs] {
         PostingObserver observer(this);
-        const TrainResult result = resumeTraining(runDir.toStdString(), moreEpochs, observer, control());
-        post([this, result] {
-            Q_EMIT runSaved(QString::fromStdString(result.checkpoint), result.stopped, result.steps);
-        });
+        announce(resumeTraining(runDir.toStdString(), moreEpochs, observer, control()));
     });
+}
+
+void TrainWorker::announce(const TrainResult& result)
+{
+    post([this, result] { Q_EMIT runSaved(QString::fromStdString(result.checkpoint), result.stopped, result.steps); });
 }
 
 } // namespace sft::ui

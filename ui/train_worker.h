@@ -1,31 +1,27 @@
 #pragma once
-// Runs core train() on a worker thread and re-emits its reports as signals on the UI thread.
+// Runs core runTraining() or resumeTraining() on a worker thread and re-emits its reports as signals on the UI thread.
 
 #include "core/train/train_events.h"
-#include "core/train/train_options.h"
 #include "ui/job_runner.h"
 
 #include <QString>
 
 #include <vector>
 
-namespace sft::ui {
+namespace sft {
+struct TrainJob;
+struct TrainResult;
+} // namespace sft
 
-struct TrainRequest {
-    QString model;   // model folder or downloaded model name
-    QString dataset;
-    QString runDir;  // a new folder
-    TrainOptions options;
-    bool skipBadEntries = true;
-};
+namespace sft::ui {
 
 class TrainWorker : public JobRunner {
     Q_OBJECT
 public:
     explicit TrainWorker(StudioState* state, QObject* parent = nullptr);
 
-    // False when a run is going already.
-    bool startRun(const TrainRequest& request);
+    // False when a run is going already; ConfigError (at once) for invalid options.
+    bool startRun(const TrainJob& job);
     // Continues the run in runDir from its last checkpoint (moreEpochs > 0: beyond its plan).
     bool startResume(const QString& runDir, qint64 moreEpochs);
 
@@ -38,6 +34,9 @@ Q_SIGNALS:
     void resumed(qint64 stepsDone, const std::vector<sft::StepPoint>& steps, const std::vector<sft::EvalPoint>& evals);
     // The model folder written at the end, or where a stop left off.
     void runSaved(const QString& checkpoint, bool stopped, qint64 steps);
+
+private:
+    void announce(const TrainResult& result); // runSaved, on the UI thread
 };
 
 } // namespace sft::ui

@@ -89,8 +89,6 @@ std::optional<EntryProblem> readText(const json& item, const char* field, bool r
     if (!it->is_string())
         return EntryProblem{0, false, field, std::string("must be text, not ") + it->type_name()};
     out = it->get<std::string>();
-    if (required && isBlank(out))
-        return EntryProblem{0, false, field, "is empty"};
     return std::nullopt;
 }
 
@@ -109,6 +107,17 @@ std::optional<EntryProblem> readEntry(const json& item, Entry& entry)
     return std::nullopt;
 }
 
+// What the chapter's code formats like any other entry but a person may want to fix.
+std::vector<EntryProblem> warningsOf(const Entry& entry)
+{
+    std::vector<EntryProblem> warnings;
+    if (isBlank(entry.instruction))
+        warnings.push_back({0, false, "instruction", "is empty"});
+    if (isBlank(entry.output))
+        warnings.push_back({0, false, "output", "is empty"});
+    return warnings;
+}
+
 // Collects entries and problems; with BadEntries::Refuse the first problem ends the load.
 class Collector {
 public:
@@ -118,10 +127,16 @@ public:
     {
         Entry entry;
         entry.index = ordinal_++;
-        if (auto problem = readEntry(item, entry))
+        if (auto problem = readEntry(item, entry)) {
             reject(std::move(*problem), where, isLine);
-        else
-            entries_.push_back(std::move(entry));
+            return;
+        }
+        for (EntryProblem& w : warningsOf(entry)) {
+            w.index = where;
+            w.isLine = isLine;
+            warnings_.push_back(std::move(w));
+        }
+        entries_.push_back(std::move(entry));
     }
 
     // A JSON Lines line that is not JSON: an entry that cannot be read.
@@ -140,6 +155,7 @@ public:
                                " have problems, the first: " + skipped_.front().describe());
         dataset.entries = std::move(entries_);
         dataset.skipped = std::move(skipped_);
+        dataset.warnings = std::move(warnings_);
     }
 
 private:
@@ -158,6 +174,7 @@ private:
     size_t ordinal_ = 0;
     std::vector<Entry> entries_;
     std::vector<EntryProblem> skipped_;
+    std::vector<EntryProblem> warnings_;
 };
 
 std::string notAListMessage(const std::string& name, const json& top)

@@ -30,7 +30,8 @@ struct Dataset {
     std::string path;
     std::string sha256;
     std::vector<Entry> entries;
-    std::vector<EntryProblem> skipped; // bad entries reported and left out (BadEntries::Skip)
+    std::vector<EntryProblem> skipped;  // bad entries reported and left out (BadEntries::Skip)
+    std::vector<EntryProblem> warnings; // entries used as the chapter would, worth a look (empty output)
 };
 
 enum class BadEntries { Refuse, Skip };

@@ -1,5 +1,8 @@
 #include "core/data/entry_search.h"
 
+#include <QString>
+#include <QStringView>
+
 namespace sft {
 
 namespace {
@@ -19,7 +22,7 @@ EntrySearch::EntrySearch(const std::vector<Entry>& entries)
         text += QString::fromStdString(entry.input);
         text += kFieldSeparator;
         text += QString::fromStdString(entry.output);
-        folded_.push_back(text.toCaseFolded());
+        folded_.push_back(text.toCaseFolded().toStdU16String());
     }
 }
 
@@ -30,7 +33,7 @@ std::vector<bool> EntrySearch::matches(const std::string& query) const
     if (needle.isEmpty())
         return result;
     for (size_t i = 0; i < folded_.size(); ++i)
-        result[i] = folded_[i].contains(needle);
+        result[i] = QStringView(folded_[i]).contains(needle);
     return result;
 }
 

@@ -4,8 +4,6 @@
 
 #include "core/data/dataset.h"
 
-#include <QString>
-
 #include <string>
 #include <vector>
 
@@ -21,7 +19,7 @@ public:
     size_t size() const { return folded_.size(); }
 
 private:
-    std::vector<QString> folded_;
+    std::vector<std::u16string> folded_; // UTF-16, as Qt folds case
 };
 
 } // namespace sft

@@ -6,45 +6,10 @@
 #include <torch/torch.h>
 
 #include <cmath>
-#include <sstream>
 
 namespace sft {
 
 namespace {
-
-struct TargetName {
-    LoraTarget target;
-    const char* name;
-};
-
-constexpr TargetName kTargetNames[] = {
-    {LoraTarget::Query, "q"},
-    {LoraTarget::Key, "k"},
-    {LoraTarget::Value, "v"},
-    {LoraTarget::AttentionOut, "attn_out"},
-    {LoraTarget::FeedForward, "ffn"},
-    {LoraTarget::Head, "head"},
-};
-
-std::string allTargetNames()
-{
-    std::string names;
-    for (const TargetName& t : kTargetNames)
-        names += (names.empty() ? "" : ", ") + std::string(t.name);
-    return names;
-}
-
-void require(bool ok, const std::string& what)
-{
-    if (!ok)
-        throw ConfigError("LoRA setting " + what);
-}
-
-std::string trimmed(const std::string& s)
-{
-    const auto begin = s.find_first_not_of(" \t");
-    return begin == std::string::npos ? std::string() : s.substr(begin, s.find_last_not_of(" \t") - begin + 1);
-}
 
 void addSite(std::vector<LoraSite>& sites, const std::string& module, const std::string& part, LoraLinear& linear,
              int64_t offset, int64_t size)
@@ -53,72 +18,6 @@ void addSite(std::vector<LoraSite>& sites, const std::string& module, const std:
 }
 
 } // namespace
-
-std::string loraTargetName(LoraTarget target)
-{
-    for (const TargetName& t : kTargetNames)
-        if (t.target == target)
-            return t.name;
-    throw ConfigError("unknown LoRA target");
-}
-
-LoraTarget parseLoraTarget(const std::string& name)
-{
-    for (const TargetName& t : kTargetNames)
-        if (name == t.name)
-            return t.target;
-    throw ConfigError("unknown LoRA target '" + name + "'; use " + allTargetNames() + " (or all)");
-}
-
-std::set<LoraTarget> parseLoraTargets(const std::string& list)
-{
-    std::set<LoraTarget> targets;
-    if (trimmed(list) == "all") {
-        for (const TargetName& t : kTargetNames)
-            targets.insert(t.target);
-        return targets;
-    }
-    std::istringstream in(list);
-    for (std::string name; std::getline(in, name, ',');)
-        targets.insert(parseLoraTarget(trimmed(name)));
-    require(!targets.empty(), "targets must name at least one layer kind: " + allTargetNames());
-    return targets;
-}
-
-nlohmann::json LoraOptions::toJson() const
-{
-    nlohmann::json names = nlohmann::json::array();
-    for (LoraTarget t : targets)
-        names.push_back(loraTargetName(t));
-    return {{"r", rank}, {"lora_alpha", alpha}, {"lora_dropout", dropout}, {"targets", names}};
-}
-
-LoraOptions LoraOptions::fromJson(const nlohmann::json& j)
-{
-    LoraOptions o;
-    try {
-        o.rank = j.value("r", o.rank);
-        o.alpha = j.value("lora_alpha", o.alpha);
-        o.dropout = j.value("lora_dropout", o.dropout);
-        if (j.contains("targets")) {
-            o.targets.clear();
-            for (const auto& name : j.at("targets"))
-                o.targets.insert(parseLoraTarget(name.get<std::string>()));
-        }
-    } catch (const nlohmann::json::exception& e) {
-        throw ConfigError(std::string("LoRA settings: ") + e.what());
-    }
-    o.validate();
-    return o;
-}
-
-void LoraOptions::validate() const
-{
-    require(rank >= 1 && rank <= 1024, "rank must be from 1 to 1024");
-    require(std::isfinite(alpha) && alpha > 0, "alpha must be positive");
-    require(dropout >= 0 && dropout < 1, "dropout must be in [0, 1)");
-    require(!targets.empty(), "targets must name at least one layer kind: " + allTargetNames());
-}
 
 std::vector<LoraSite> loraSites(Gpt& model, const std::set<LoraTarget>& targets)
 {
@@ -180,10 +79,10 @@ LoraOptions loraOptionsOf(Gpt& model)
 {
     LoraOptions options;
     options.targets.clear();
-    for (const TargetName& t : kTargetNames)
-        for (const LoraSite& site : loraSites(model, {t.target}))
+    for (const std::string& name : loraTargetNames())
+        for (const LoraSite& site : loraSites(model, {parseLoraTarget(name)}))
             if (LoraAdapter adapter = site.linear->findAdapter(site.part)) {
-                options.targets.insert(t.target);
+                options.targets.insert(parseLoraTarget(name));
                 options.rank = adapter->shape().rank;
                 options.alpha = adapter->shape().alpha;
                 options.dropout = adapter->shape().dropout;

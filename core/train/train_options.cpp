@@ -1,138 +1,244 @@
 #include "core/train/train_options.h"
 
-#include "core/util/error.h"
-
 namespace sft {
 
-nlohmann::json TrainOptions::toJson() const
-{
-    return {{"epochs", epochs},
-            {"batch_size", batchSize},
-            {"learning_rate", learningRate},
-            {"weight_decay", weightDecay},
-            {"betas", {beta1, beta2}},
-            {"adam_eps", adamEps},
-            {"eval_freq", evalFreq},
-            {"eval_iter", evalIter},
-            {"seed", seed},
-            {"max_length", maxLength},
-            {"template", templateName},
-            {"shuffle", shuffle},
-            {"max_steps", maxSteps},
-            {"sample_tokens", sampleTokens},
-            {"head_on_counted_targets", headOnCountedTargets},
-            {"mask_prompt", maskPrompt},
-            {"group_by_length", groupByLength},
-            {"lr_schedule", lrSchedule},
-            {"warmup_steps", warmupSteps},
-            {"warmup_ratio", warmupRatio},
-            {"min_lr", minLearningRate},
-            {"grad_accumulation", gradAccumulation},
-            {"max_grad_norm", maxGradNorm},
-            {"early_stopping_patience", earlyStoppingPatience},
-            {"early_stopping_min_delta", earlyStoppingMinDelta},
-            {"keep_best", keepBest},
-            {"save_every", saveEvery},
-            {"keep_last", keepLast},
-            {"precision", precision},
-            {"dropout", dropout ? nlohmann::json(*dropout) : nlohmann::json()},
-            {"decay_bias_and_norm", decayBiasAndNorm},
-            {"lora", lora ? lora->toJson() : nlohmann::json()},
-            {"lora_merged", loraMerged},
-            {"memory_check", memoryCheck}};
-}
-
-TrainOptions TrainOptions::fromJson(const nlohmann::json& j)
-{
-    TrainOptions o;
-    try {
-        o.epochs = j.value("epochs", o.epochs);
-        o.batchSize = j.value("batch_size", o.batchSize);
-        o.learningRate = j.value("learning_rate", o.learningRate);
-        o.weightDecay = j.value("weight_decay", o.weightDecay);
-        if (j.contains("betas")) {
-            o.beta1 = j.at("betas").at(0).get<double>();
-            o.beta2 = j.at("betas").at(1).get<double>();
-        }
-        o.adamEps = j.value("adam_eps", o.adamEps);
-        o.evalFreq = j.value("eval_freq", o.evalFreq);
-        o.evalIter = j.value("eval_iter", o.evalIter);
-        o.seed = j.value("seed", o.seed);
-        o.maxLength = j.value("max_length", o.maxLength);
-        o.templateName = j.value("template", o.templateName);
-        o.shuffle = j.value("shuffle", o.shuffle);
-        o.maxSteps = j.value("max_steps", o.maxSteps);
-        o.sampleTokens = j.value("sample_tokens", o.sampleTokens);
-        o.headOnCountedTargets = j.value("head_on_counted_targets", o.headOnCountedTargets);
-        o.maskPrompt = j.value("mask_prompt", o.maskPrompt);
-        o.groupByLength = j.value("group_by_length", o.groupByLength);
-        o.lrSchedule = j.value("lr_schedule", o.lrSchedule);
-        o.warmupSteps = j.value("warmup_steps", o.warmupSteps);
-        o.warmupRatio = j.value("warmup_ratio", o.warmupRatio);
-        o.minLearningRate = j.value("min_lr", o.minLearningRate);
-        o.gradAccumulation = j.value("grad_accumulation", o.gradAccumulation);
-        o.maxGradNorm = j.value("max_grad_norm", o.maxGradNorm);
-        o.earlyStoppingPatience = j.value("early_stopping_patience", o.earlyStoppingPatience);
-        o.earlyStoppingMinDelta = j.value("early_stopping_min_delta", o.earlyStoppingMinDelta);
-        o.keepBest = j.value("keep_best", o.keepBest);
-        o.saveEvery = j.value("save_every", o.saveEvery);
-        o.keepLast = j.value("keep_last", o.keepLast);
-        o.precision = j.value("precision", o.precision);
-        if (j.contains("dropout") && !j.at("dropout").is_null())
-            o.dropout = j.at("dropout").get<double>();
-        o.decayBiasAndNorm = j.value("decay_bias_and_norm", o.decayBiasAndNorm);
-        if (j.contains("lora") && !j.at("lora").is_null())
-            o.lora = LoraOptions::fromJson(j.at("lora"));
-        o.loraMerged = j.value("lora_merged", o.loraMerged);
-        o.memoryCheck = j.value("memory_check", o.memoryCheck);
-    } catch (const nlohmann::json::exception& e) {
-        throw ConfigError(std::string("training settings: ") + e.what());
-    }
-    o.validate();
-    return o;
-}
-
 namespace {
-void require(bool ok, const std::string& what)
+
+using K = SettingKind;
+
+void addChapterSettings(SettingTable<TrainOptions>& t)
 {
-    if (!ok)
-        throw ConfigError("training setting " + what);
+    t.add(setting(K::Integer, "/epochs", "epochs", "Epochs", "Training epochs.").range(1, 10000), &TrainOptions::epochs);
+    t.add(setting(K::Integer, "/batch_size", "batch-size", "Batch size",
+                  "Entries per batch (per micro-batch with --grad-accum).")
+              .range(1, 4096),
+          &TrainOptions::batchSize);
+    t.add(setting(K::Real, "/learning_rate", "lr", "Learning rate", "AdamW learning rate (the peak of a schedule).")
+              .range(0, 1)
+              .exclusive(true, true)
+              .typedAsText()
+              .placeholder("LR"),
+          &TrainOptions::learningRate);
+    t.add(setting(K::Real, "/weight_decay", "weight-decay", "Weight decay", "AdamW weight decay.")
+              .range(0, 10)
+              .exclusive(false, true)
+              .placeholder("WD"),
+          &TrainOptions::weightDecay);
+    t.add(setting(K::Real, "/betas/0", "beta1", "Adam β1", "AdamW beta1 (first moment decay).")
+              .range(0, 1)
+              .exclusive(false, true)
+              .withDecimals(4)
+              .placeholder("B")
+              .named("beta1"),
+          &TrainOptions::beta1);
+    t.add(setting(K::Real, "/betas/1", "beta2", "Adam β2", "AdamW beta2 (second moment decay).")
+              .range(0, 1)
+              .exclusive(false, true)
+              .withDecimals(5)
+              .placeholder("B")
+              .named("beta2"),
+          &TrainOptions::beta2);
+    t.add(setting(K::Real, "/adam_eps", "adam-eps", "Adam ε", "AdamW epsilon.")
+              .range(0, 1)
+              .exclusive(true, false)
+              .typedAsText()
+              .placeholder("EPS"),
+          &TrainOptions::adamEps);
+    t.add(setting(K::Integer, "/eval_freq", "eval-freq", "Evaluate every (steps)", "Evaluate every N steps.")
+              .range(1, 1000000),
+          &TrainOptions::evalFreq);
+    t.add(setting(K::Integer, "/eval_iter", "eval-iter", "Batches per evaluation",
+                  "Batches of train and validation data per evaluation.")
+              .range(1, 1000000),
+          &TrainOptions::evalIter);
+    t.add(setting(K::Integer, "/sample_tokens", "sample-tokens", "Epoch-end sample tokens",
+                  "Greedy tokens of the sample printed after each epoch (0: none).")
+              .range(0, 4096)
+              .atMinimum("no sample"),
+          &TrainOptions::sampleTokens);
+    t.add(setting(K::Integer, "/seed", "seed", "Seed", "Seed for shuffling and dropout.").range(0, double(INT64_MAX)),
+          &TrainOptions::seed);
+    t.add(setting(K::Integer, "/max_length", "max-length", "Max length (tokens)",
+                  "Truncate batches to this many tokens (allowed_max_length).")
+              .range(2, 1 << 20),
+          &TrainOptions::maxLength);
+    t.add(setting(K::Text, "/template", "template", "Prompt template", "Prompt template: alpaca, phi3, or a template file.")
+              .oneOf({"alpaca", "phi3"}),
+          &TrainOptions::templateName);
+    t.add(setting(K::Integer, "/max_steps", "max-steps", "Stop after (steps)", "Stop after N optimizer steps (0: all epochs).")
+              .range(0, INT32_MAX)
+              .atMinimum("all epochs"),
+          &TrainOptions::maxSteps);
+    t.add(setting(K::Switch, "/shuffle", "no-shuffle", "Shuffle training entries each epoch",
+                  "Keep the training entries in file order.")
+              .turnedOffByFlag(),
+          &TrainOptions::shuffle);
+    t.add(setting(K::Switch, "/mask_prompt", "mask-prompt", "Mask the prompt: train on the response only (exercise 7.2)",
+                  "No loss on the instruction and input tokens, only on the response (exercise 7.2)."),
+          &TrainOptions::maskPrompt);
+    t.add(setting(K::Switch, "/head_on_counted_targets", "full-head",
+                  "Output head at every position (the chapter's way; same loss, slower)",
+                  "Apply the output head at every position (the chapter's way; same loss, slower).")
+              .turnedOffByFlag()
+              .turnedOffByCheckBox()
+              .named("fullHead"),
+          &TrainOptions::headOnCountedTargets);
 }
+
+void addAdvancedSettings(SettingTable<TrainOptions>& t)
+{
+    const auto advanced = [](SettingInfo s) { return s.inGroup("Advanced"); };
+    t.add(advanced(setting(K::Choice, "/lr_schedule", "lr-schedule", "LR schedule",
+                           "constant, cosine or linear (decay from --lr to --min-lr after the warmup).")
+                       .oneOf({"constant", "cosine", "linear"})),
+          &TrainOptions::lrSchedule);
+    t.add(advanced(setting(K::Integer, "/warmup_steps", "warmup-steps", "Warmup (steps)",
+                           "Raise the learning rate linearly over the first N steps.")
+                       .range(0, INT32_MAX)),
+          &TrainOptions::warmupSteps);
+    t.add(advanced(setting(K::Real, "/warmup_ratio", "warmup-ratio", "Warmup (fraction)",
+                           "Warm up over this fraction of all steps instead.")
+                       .range(0, 1)
+                       .exclusive(false, true)
+                       .placeholder("R")),
+          &TrainOptions::warmupRatio);
+    t.add(advanced(setting(K::Real, "/min_lr", "min-lr", "Minimum LR", "Learning rate where cosine and linear decay end.")
+                       .range(0, 1)
+                       .typedAsText()
+                       .placeholder("LR")),
+          &TrainOptions::minLearningRate);
+    t.add(advanced(setting(K::Integer, "/grad_accumulation", "grad-accum", "Gradient accumulation",
+                           "Micro-batches per optimizer step (effective batch = batch size x N).")
+                       .range(1, 4096)
+                       .named("gradAccum")),
+          &TrainOptions::gradAccumulation);
+    t.add(advanced(setting(K::Real, "/max_grad_norm", "max-grad-norm", "Clip gradient norm",
+                           "Clip the global gradient norm to this (0: no clipping; the norm is logged).")
+                       .range(0, 1e6)
+                       .withDecimals(2)
+                       .atMinimum("no clipping")),
+          &TrainOptions::maxGradNorm);
+    t.add(advanced(setting(K::Integer, "/early_stopping_patience", "early-stopping-patience", "Early stopping patience",
+                           "Stop after N evaluations without a lower validation loss (0: never).")
+                       .range(0, 1000000)
+                       .suffix(" evaluations")
+                       .atMinimum("off")
+                       .named("patience")),
+          &TrainOptions::earlyStoppingPatience);
+    t.add(advanced(setting(K::Real, "/early_stopping_min_delta", "early-stopping-min-delta", "Min improvement",
+                           "How much lower a validation loss must be to count as better.")
+                       .range(0, 100)
+                       .withDecimals(4)
+                       .named("minDelta")),
+          &TrainOptions::earlyStoppingMinDelta);
+    t.add(advanced(setting(K::Switch, "/keep_best", "keep-best", "Keep the best checkpoint (lowest validation loss)",
+                           "Keep the model of the lowest validation loss in checkpoints/best.")),
+          &TrainOptions::keepBest);
+    t.add(advanced(setting(K::Integer, "/save_every", "save-every", "Checkpoint every",
+                           "Write a resumable checkpoint every N steps (0: only at the end or on stop).")
+                       .range(0, INT32_MAX)
+                       .suffix(" steps")
+                       .atMinimum("at the end only")),
+          &TrainOptions::saveEvery);
+    t.add(advanced(setting(K::Integer, "/keep_last", "keep-last", "Step checkpoints kept",
+                           "Step checkpoints to keep (0: all); final and best are always kept.")
+                       .range(0, 1000000)
+                       .atMinimum("all")
+                       .placeholder("K")),
+          &TrainOptions::keepLast);
+    t.add(advanced(setting(K::Choice, "/precision", "precision", "Precision",
+                           "auto, fp32 or bf16 (autocast with fp32 weights); auto: bf16 where the CPU computes it "
+                           "natively (avx512_bf16, AMX) or on CUDA.")
+                       .oneOf({"auto", "fp32", "bf16"})),
+          &TrainOptions::precision);
+    t.add(advanced(setting(K::Real, "/dropout", "dropout", "Dropout", "Dropout rate while training.")
+                       .range(0, 1)
+                       .exclusive(false, true)
+                       .withDecimals(2)
+                       .optional("the model's")
+                       .placeholder("P")),
+          &TrainOptions::dropout);
+    t.add(advanced(setting(K::Switch, "/decay_bias_and_norm", "no-decay-bias-norm",
+                           "No weight decay on biases and LayerNorm weights",
+                           "No weight decay on biases and LayerNorm weights.")
+                       .turnedOffByFlag()
+                       .turnedOffByCheckBox()
+                       .named("noDecayBiasNorm")),
+          &TrainOptions::decayBiasAndNorm);
+    t.add(advanced(setting(K::Switch, "/group_by_length", "group-by-length",
+                           "Group batches by length (less padding; not the chapter's batches)",
+                           "Training batches of entries of similar length (shuffled, seeded): less padding, faster "
+                           "steps; the batches differ from the chapter's.")),
+          &TrainOptions::groupByLength);
+    t.add(advanced(setting(K::Switch, "/memory_check", "no-memory-check", "Check memory before starting",
+                           "Start even when the memory estimate says the run will not fit.")
+                       .turnedOffByFlag()),
+          &TrainOptions::memoryCheck);
+}
+
+void addLoraSettings(SettingTable<TrainOptions>& t)
+{
+    t.add(setting(K::Switch, "/lora", "lora", "LoRA (train adapters only, base frozen)",
+                  "Train LoRA adapters on the frozen model instead of every weight (exercise 7.4); checkpoints hold "
+                  "the adapters alone.")
+              .holdingChildren()
+              .inGroup("LoRA"),
+          [](const TrainOptions& o) { return nlohmann::json(o.lora.has_value()); },
+          [](TrainOptions& o, const nlohmann::json& on) {
+              if (on.get<bool>() && !o.lora)
+                  o.lora.emplace();
+              else if (!on.get<bool>())
+                  o.lora.reset();
+          });
+    t.nest<LoraOptions>(
+        loraSettings(), "/lora", "lora", "LoRA", [](const TrainOptions& o) { return o.lora.value_or(LoraOptions{}); },
+        [](TrainOptions& o) -> LoraOptions& { return o.lora ? *o.lora : o.lora.emplace(); });
+    t.add(setting(K::Switch, "/lora_merged", "lora-merged", "Also save the merged model",
+                  "With --lora: final and best also hold the merged full model, loadable by any GPT-2 reader.")
+              .under("lora")
+              .inGroup("LoRA"),
+          &TrainOptions::loraMerged);
+}
+
+SettingTable<TrainOptions> makeTrainSettings()
+{
+    SettingTable<TrainOptions> t("training");
+    addChapterSettings(t);
+    addAdvancedSettings(t);
+    addLoraSettings(t);
+    t.rule([](const TrainOptions& o) {
+        return !o.groupByLength || o.shuffle
+                   ? std::string()
+                   : "grouping by length needs shuffling on (it groups each epoch's random order)";
+    });
+    t.rule([](const TrainOptions& o) {
+        return o.warmupSteps == 0 || o.warmupRatio == 0
+                   ? std::string()
+                   : "warmup: give warmup steps or a warmup ratio, not both";
+    });
+    t.rule([](const TrainOptions& o) {
+        return o.minLearningRate <= o.learningRate
+                   ? std::string()
+                   : "the min lr must be from 0 to the learning rate (" + settingNumberText(o.learningRate) + ")";
+    });
+    t.rule([](const TrainOptions& o) {
+        return o.lora || !o.loraMerged ? std::string() : "saving a merged model needs LoRA to be on";
+    });
+    return t;
+}
+
 } // namespace
 
-void TrainOptions::validate() const
+const SettingTable<TrainOptions>& trainSettings()
 {
-    require(epochs >= 1 && epochs <= 10000, "epochs must be from 1 to 10000");
-    require(batchSize >= 1 && batchSize <= 4096, "batch size must be from 1 to 4096");
-    require(!groupByLength || shuffle, "grouping by length needs shuffling on (it groups each epoch's random order)");
-    require(learningRate > 0 && learningRate < 1, "learning rate must be in (0, 1)");
-    require(weightDecay >= 0 && weightDecay < 10, "weight decay must be in [0, 10)");
-    require(beta1 >= 0 && beta1 < 1 && beta2 >= 0 && beta2 < 1, "betas must be in [0, 1)");
-    require(adamEps > 0, "adam eps must be positive");
-    require(evalFreq >= 1, "eval frequency must be at least 1");
-    require(evalIter >= 1, "eval batches must be at least 1");
-    require(maxLength >= 2, "max length must be at least 2");
-    require(maxSteps >= 0, "max steps must not be negative");
-    require(sampleTokens >= 0 && sampleTokens <= 4096, "sample tokens must be from 0 to 4096");
-    require(lrSchedule == "constant" || lrSchedule == "cosine" || lrSchedule == "linear",
-            "lr schedule must be constant, cosine or linear, not '" + lrSchedule + "'");
-    require(warmupSteps >= 0, "warmup steps must not be negative");
-    require(warmupRatio >= 0 && warmupRatio < 1, "warmup ratio must be in [0, 1)");
-    require(warmupSteps == 0 || warmupRatio == 0, "warmup: give warmup steps or a warmup ratio, not both");
-    require(minLearningRate >= 0 && minLearningRate <= learningRate,
-            "min lr must be from 0 to the learning rate (" + std::to_string(learningRate) + ")");
-    require(gradAccumulation >= 1 && gradAccumulation <= 4096, "gradient accumulation must be from 1 to 4096");
-    require(maxGradNorm >= 0, "max grad norm must not be negative (0: no clipping)");
-    require(earlyStoppingPatience >= 0, "early stopping patience must not be negative (0: off)");
-    require(earlyStoppingMinDelta >= 0, "early stopping min delta must not be negative");
-    require(saveEvery >= 0, "save every must not be negative (0: only at the end)");
-    require(keepLast >= 0, "keep last must not be negative (0: keep every checkpoint)");
-    require(precision == "auto" || precision == "fp32" || precision == "bf16",
-            "precision must be auto, fp32 or bf16, not '" + precision + "'");
-    require(!dropout || (*dropout >= 0 && *dropout < 1), "dropout must be in [0, 1)");
-    require(lora || !loraMerged, "saving a merged model needs LoRA to be on");
-    if (lora)
-        lora->validate();
+    static const SettingTable<TrainOptions> table = makeTrainSettings();
+    return table;
 }
+
+nlohmann::json TrainOptions::toJson() const { return trainSettings().toJson(*this); }
+
+TrainOptions TrainOptions::fromJson(const nlohmann::json& j) { return trainSettings().fromJson(j); }
+
+void TrainOptions::validate() const { trainSettings().validate(*this); }
 
 } // namespace sft

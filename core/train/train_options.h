@@ -1,9 +1,10 @@
 #pragma once
 // Every setting of a fine-tuning run. Defaults are the chapter's; run.json records all of them.
+// trainSettings() describes each one (key, flag, range, help): the JSON, the validation, the
+// `train` command's flags and the Train view's form all come from that table.
 
-#include "core/model/lora.h"
-
-#include <nlohmann/json.hpp>
+#include "core/model/lora_options.h"
+#include "core/settings/setting_table.h"
 
 #include <cstdint>
 #include <optional>
@@ -54,5 +55,7 @@ struct TrainOptions {
     static TrainOptions fromJson(const nlohmann::json& j);
     void validate() const; // ConfigError naming the setting and its allowed range
 };
+
+const SettingTable<TrainOptions>& trainSettings();
 
 } // namespace sft

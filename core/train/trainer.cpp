@@ -2,7 +2,7 @@
 
 #include "core/data/batcher.h"
 #include "core/data/prompt_template.h"
-#include "core/eval/generator.h"
+#include "core/generate/generator.h"
 #include "core/train/checkpoint_folders.h"
 #include "core/train/early_stopping.h"
 #include "core/train/gradient_accumulation.h"

@@ -36,5 +36,7 @@ private:
 
 // Progress of a countable job: done of total units, plus a short label.
 using ProgressFn = std::function<void(int64_t done, int64_t total, const std::string& label)>;
+// Lines worth showing the user while a job goes on (retries, skipped entries, warnings).
+using NoteFn = std::function<void(const std::string&)>;
 
 } // namespace sft

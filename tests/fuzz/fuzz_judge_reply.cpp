@@ -1,7 +1,7 @@
 // The judge reply readers on any text: a score in 0..100 or the reason there is none, a verdict or
 // the reason there is none; never a crash or an exception.
 
-#include "core/eval/judge_reply.h"
+#include "core/judge/judge_reply.h"
 #include "tests/fuzz/fuzz_check.h"
 
 #include <cstddef>

@@ -2,7 +2,7 @@
 // network reads split a body anywhere: the FormatError, if any, and otherwise the objects must be
 // the same as when the whole body comes in one read. Nothing else may be thrown.
 
-#include "core/eval/ndjson_stream.h"
+#include "core/net/ndjson_stream.h"
 #include "core/util/error.h"
 #include "tests/fuzz/fuzz_check.h"
 

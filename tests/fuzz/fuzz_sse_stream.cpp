@@ -2,7 +2,7 @@
 // network reads split a body anywhere: the events must be the same as when the whole body comes
 // in one read. Nothing may be thrown.
 
-#include "core/eval/sse_stream.h"
+#include "core/net/sse_stream.h"
 #include "tests/fuzz/fuzz_check.h"
 
 #include <algorithm>
