@@ -5,6 +5,7 @@
 
 #include "core/train/run_directory.h"
 #include "core/train/train_options.h"
+#include "core/util/files.h"
 #include "tests/support/model_fixture.h"
 #include "tests/support/test_support.h"
 #include "tests/support/train_fixture.h"
@@ -97,6 +98,26 @@ private Q_SLOTS:
                 shown = shown.remove('"').remove('[').remove(']');
             QVERIFY2(text.contains("Default: " + shown + "."), qPrintable(text + " lacks " + shown));
         }
+    }
+
+    // One policy for invalid entries: each is reported and skipped; --strict refuses the file.
+    void invalidEntriesAreSkippedUnlessStrict()
+    {
+        QTemporaryDir dir;
+        const std::string model = test::makeTinyModelFolder(dir.filePath("model"));
+        nlohmann::json entries = nlohmann::json::parse(readFile(slice_));
+        entries[3] = {{"instruction", "no output"}};
+        const QString data = dir.filePath("mixed.json");
+        writeFileAtomic(data.toStdString(), entries.dump());
+        const QStringList run = {"train", "--model", QString::fromStdString(model), "--data", data, "--max-steps",
+                                 "1", "--eval-iter", "1", "--sample-tokens", "0"};
+        auto r = test::runStudio(run + QStringList{"--out", dir.filePath("lenient")});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QVERIFY2(r.err.contains("skipped entry 3: field 'output' is missing"), qPrintable(r.err));
+        r = test::runStudio(run + QStringList{"--out", dir.filePath("strict"), "--strict"});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains("entry 3: field 'output' is missing"), qPrintable(r.err));
+        QVERIFY(!QDir(dir.filePath("strict")).exists());
     }
 
     // The CLI refuses a run the memory will not hold, before the first step, and names LoRA

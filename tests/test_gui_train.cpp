@@ -13,6 +13,7 @@
 #include "core/train/train_options.h"
 #include "core/util/files.h"
 #include "tests/support/model_fixture.h"
+#include "tests/support/test_support.h"
 #include "tests/support/train_fixture.h"
 #include "tests/support/widget_lookup.h"
 #include "ui/loss_chart.h"

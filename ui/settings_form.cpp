@@ -134,6 +134,12 @@ QWidget* SettingsForm::section(const std::string& group)
     auto* content = new QWidget;
     auto* form = new QFormLayout(content);
     form->setContentsMargins(0, 0, 0, 0);
+    addRows(form, group);
+    return content;
+}
+
+void SettingsForm::addRows(QFormLayout* form, const std::string& group)
+{
     for (const SettingInfo& s : settings_) {
         if (s.group != group)
             continue;
@@ -153,7 +159,6 @@ QWidget* SettingsForm::section(const std::string& group)
                     }
             }
     }
-    return content;
 }
 
 QWidget* SettingsForm::widget(const std::string& key) const

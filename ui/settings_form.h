@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+class QFormLayout;
 class QWidget;
 
 namespace sft::ui {
@@ -25,6 +26,8 @@ public:
     // A form layout holding the rows of one group ("" for the settings outside any group). A
     // setting under a Switch is enabled only while that switch is on.
     QWidget* section(const std::string& group);
+    // The same rows added to `form`, below what it holds.
+    void addRows(QFormLayout* form, const std::string& group);
     // The options object: each applying setting at its key.
     nlohmann::json values() const;
     // Shows `options`; a setting it lacks shows its default.

@@ -177,7 +177,7 @@ QWidget* TrainView::buildForm()
                  }));
     form->addRow(tr("Run folder"), pathRow(runDir_, [this] { return QFileDialog::getSaveFileName(this, tr("New run folder")); }));
     form->addRow(tr("Preset"), preset_);
-    form->addRow(form_->section(""));
+    form_->addRows(form, "");
 
     start_ = new QPushButton(QIcon::fromTheme("media-playback-start"), tr("Start"));
     start_->setObjectName("start");

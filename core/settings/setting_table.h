@@ -135,13 +135,14 @@ public:
 
 private:
 
-    // A setting under a Switch that is off neither counts nor is written.
+    // A setting inside the object of a Switch that is off (LoRA's rank while LoRA is off)
+    // neither counts nor is written; one beside it (lora_merged) is, and rules tie the two.
     bool applies(const SettingInfo& info, const Options& o) const
     {
         if (info.parent.empty())
             return true;
         for (const Entry& e : entries_)
-            if (e.info.flag == info.parent)
+            if (e.info.flag == info.parent && e.info.holdsChildren && info.key.rfind(e.info.key + "/", 0) == 0)
                 return e.get(o) == true;
         return true;
     }
