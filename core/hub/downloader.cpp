@@ -2,17 +2,15 @@
 
 #include "core/hub/download_error.h"
 #include "core/hub/part_file.h"
+#include "core/net/reply_loop.h"
 #include "core/util/files.h"
 
 #include <QElapsedTimer>
-#include <QEventLoop>
 #include <QFileInfo>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QNetworkRequest>
-#include <QTimer>
 
-#include <exception>
 #include <memory>
 #include <set>
 
@@ -21,7 +19,6 @@ namespace sft {
 namespace {
 
 constexpr int kMaxRedirects = 10;
-constexpr int kTickMs = 25;
 constexpr int kProgressEveryMs = 100;
 
 // Signed CDN addresses carry long queries that say nothing to a person.
@@ -106,7 +103,7 @@ class Fetch {
 public:
     Fetch(PartFile& part, const DownloadTimeouts& timeouts, const DownloadProgressFn& onProgress,
           const JobControl* job)
-        : part_(part), timeouts_(timeouts), onProgress_(onProgress), job_(job)
+        : part_(part), timeouts_(timeouts), onProgress_(onProgress), loop_(job)
     {
     }
 
@@ -118,13 +115,11 @@ public:
 
 private:
     void exchange(const QUrl& url, bool onEndpoint);
-    void tick();
     void onHeaders(bool onEndpoint);
     void readAnnouncements(bool onEndpoint);
     void startBody();
     void onBody();
     void report(bool force);
-    void guarded(const std::function<void()>& step);
     void throwIfStopped() const;
     void throwIfBroken() const;
     QUrl redirectTarget() const;
@@ -133,17 +128,13 @@ private:
     PartFile& part_;
     const DownloadTimeouts timeouts_;
     const DownloadProgressFn& onProgress_;
-    const JobControl* job_;
 
     QNetworkAccessManager manager_;
     std::unique_ptr<QNetworkReply> reply_;
     QUrl start_;
     QUrl url_;
     int status_ = 0;
-    bool cancelled_ = false;
-    bool timedOut_ = false;
-    std::exception_ptr failure_;
-    QElapsedTimer sinceActivity_;
+    ReplyLoop loop_;
     QElapsedTimer transferClock_;
     QElapsedTimer sinceReport_;
 
@@ -204,21 +195,12 @@ void Fetch::exchange(const QUrl& url, bool onEndpoint)
     url_ = url;
     status_ = 0;
     reply_.reset(manager_.get(makeRequest(url, part_.size())));
-    QEventLoop loop;
-    QTimer ticker;
-    ticker.setInterval(kTickMs);
-    QObject::connect(&ticker, &QTimer::timeout, [this] { tick(); });
     QObject::connect(reply_.get(), &QNetworkReply::metaDataChanged,
-                     [this, onEndpoint] { guarded([this, onEndpoint] { onHeaders(onEndpoint); }); });
-    QObject::connect(reply_.get(), &QNetworkReply::readyRead, [this] { guarded([this] { onBody(); }); });
-    QObject::connect(reply_.get(), &QNetworkReply::finished, &loop, &QEventLoop::quit);
-    sinceActivity_.start();
-    ticker.start();
-    if (!reply_->isFinished())
-        loop.exec();
-    ticker.stop();
+                     [this, onEndpoint] { loop_.guarded([this, onEndpoint] { onHeaders(onEndpoint); }); });
+    QObject::connect(reply_.get(), &QNetworkReply::readyRead, [this] { loop_.guarded([this] { onBody(); }); });
+    loop_.run(reply_.get(), [this] { return status_ ? timeouts_.stallMs : timeouts_.connectMs; });
     throwIfStopped();
-    guarded([this, onEndpoint] {
+    loop_.guarded([this, onEndpoint] {
         onHeaders(onEndpoint);
         onBody();
     });
@@ -227,26 +209,13 @@ void Fetch::exchange(const QUrl& url, bool onEndpoint)
     report(true);
 }
 
-void Fetch::tick()
-{
-    if (job_ && job_->cancelRequested()) {
-        cancelled_ = true;
-        reply_->abort();
-        return;
-    }
-    if (sinceActivity_.elapsed() > (status_ ? timeouts_.stallMs : timeouts_.connectMs)) {
-        timedOut_ = true;
-        reply_->abort();
-    }
-}
-
 void Fetch::onHeaders(bool onEndpoint)
 {
     const QVariant status = reply_->attribute(QNetworkRequest::HttpStatusCodeAttribute);
     if (status_ || !status.isValid())
         return;
     status_ = status.toInt();
-    sinceActivity_.restart();
+    loop_.restartClock();
     readAnnouncements(onEndpoint);
     if (status_ == 200 || status_ == 206)
         startBody();
@@ -303,7 +272,7 @@ void Fetch::onBody()
     const QByteArray bytes = reply_->readAll();
     if (bytes.isEmpty())
         return;
-    sinceActivity_.restart();
+    loop_.restartClock();
     if (status_ != 200 && status_ != 206)
         return;
     part_.append(bytes);
@@ -327,30 +296,16 @@ void Fetch::report(bool force)
     onProgress_(progress);
 }
 
-// Exceptions must not cross Qt's event loop: keep the first one and stop the exchange.
-void Fetch::guarded(const std::function<void()>& step)
-{
-    if (failure_)
-        return;
-    try {
-        step();
-    } catch (...) {
-        failure_ = std::current_exception();
-        reply_->abort();
-    }
-}
-
 void Fetch::throwIfStopped() const
 {
-    if (failure_)
-        std::rethrow_exception(failure_);
-    if (cancelled_)
+    loop_.rethrowFailure();
+    if (loop_.cancelled())
         throw Cancelled();
-    if (timedOut_ && !status_)
+    if (loop_.timedOut() && !status_)
         throw DownloadError(DownloadError::Kind::Timeout,
                             "no answer from " + where() + " within " + secondsText(timeouts_.connectMs) +
                                 "; check the network connection and --endpoint, then run the download again");
-    if (timedOut_)
+    if (loop_.timedOut())
         throw DownloadError(DownloadError::Kind::Timeout,
                             where() + " stopped sending for " + secondsText(timeouts_.stallMs) + " after " +
                                 std::to_string(resumedFrom_ + received_) +

@@ -1,5 +1,6 @@
 #include "core/io/book_weights.h"
 
+#include "core/io/weight_walk.h"
 #include "core/util/error.h"
 
 #include <torch/torch.h>
@@ -83,16 +84,21 @@ void applyConfigJson(GptConfig& c, const nlohmann::json& j, const std::string& f
         c.layerNormEps = eps->get<double>();
 }
 
-void linear(std::vector<WeightSlot>& slots, const std::string& name, LoraLinear& l)
+std::string bookName(WeightPart part, int64_t layer)
 {
-    slots.push_back({name + ".weight", l->weight});
-    slots.push_back({name + ".bias", l->bias});
-}
-
-void norm(std::vector<WeightSlot>& slots, const std::string& name, torch::nn::LayerNorm& n)
-{
-    slots.push_back({name + ".scale", n->weight});
-    slots.push_back({name + ".shift", n->bias});
+    const std::string block = kBlockPrefix + std::to_string(layer) + ".";
+    switch (part) {
+    case WeightPart::TokenEmbedding: return "tok_emb";
+    case WeightPart::PositionEmbedding: return "pos_emb";
+    case WeightPart::AttentionNorm: return block + "norm1";
+    case WeightPart::Attention: return block + "att."; // W_query, W_key, W_value and the mask follow
+    case WeightPart::AttentionOut: return block + "att.out_proj";
+    case WeightPart::FeedForwardNorm: return block + "norm2";
+    case WeightPart::FeedForwardUp: return block + "ff.layers.0";
+    case WeightPart::FeedForwardDown: return block + "ff.layers.2";
+    case WeightPart::FinalNorm: return "final_norm";
+    }
+    return {};
 }
 
 // W_query, W_key and W_value are the three d-row bands of c_attn, in that order.
@@ -140,19 +146,23 @@ GptConfig bookConfig(const TensorMap& tensors, const std::string& file, const nl
 
 void loadBookWeights(Gpt& model, WeightSource& source)
 {
-    std::vector<WeightSlot> slots{{"tok_emb.weight", model->wte->weight}, {"pos_emb.weight", model->wpe->weight}};
-    for (size_t i = 0; i < model->h->size(); ++i) {
-        BlockImpl& block = model->h->at<BlockImpl>(i);
-        const std::string prefix = kBlockPrefix + std::to_string(i) + ".";
-        queryKeyValue(slots, prefix + "att.", block.attn->c_attn);
-        linear(slots, prefix + "att.out_proj", block.attn->c_proj);
-        linear(slots, prefix + "ff.layers.0", block.mlp->c_fc);
-        linear(slots, prefix + "ff.layers.2", block.mlp->c_proj);
-        norm(slots, prefix + "norm1", block.ln_1);
-        norm(slots, prefix + "norm2", block.ln_2);
-        source.discard(prefix + "att.mask"); // the causal mask, a buffer the book saves
-    }
-    norm(slots, "final_norm", model->ln_f);
+    std::vector<WeightSlot> slots;
+    walkWeights(model, {[&](WeightPart part, torch::Tensor& weight) {
+                            slots.push_back({bookName(part, -1) + ".weight", weight});
+                        },
+                        [&](WeightPart part, int64_t layer, LoraLinear& l) {
+                            if (part == WeightPart::Attention) {
+                                queryKeyValue(slots, bookName(part, layer), l);
+                                source.discard(bookName(part, layer) + "mask"); // the causal mask, a buffer the book saves
+                                return;
+                            }
+                            slots.push_back({bookName(part, layer) + ".weight", l->weight});
+                            slots.push_back({bookName(part, layer) + ".bias", l->bias});
+                        },
+                        [&](WeightPart part, int64_t layer, torch::nn::LayerNorm& n) {
+                            slots.push_back({bookName(part, layer) + ".scale", n->weight});
+                            slots.push_back({bookName(part, layer) + ".shift", n->bias});
+                        }});
     const bool ownHead = source.has("out_head.weight");
     if (ownHead)
         slots.push_back({"out_head.weight", model->lm_head->weight});

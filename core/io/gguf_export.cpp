@@ -1,5 +1,6 @@
 #include "core/io/gguf_export.h"
 
+#include "core/io/weight_walk.h"
 #include "core/tokenizer/byte_alphabet.h"
 #include "core/util/error.h"
 #include "core/util/files.h"
@@ -61,31 +62,39 @@ void addTokenizer(GgufWriter& gguf, const BpeVocabulary& vocabulary)
     gguf.addBool("tokenizer.ggml.add_bos_token", false);
 }
 
+std::string ggufName(WeightPart part, int64_t layer)
+{
+    const std::string block = "blk." + std::to_string(layer) + ".";
+    switch (part) {
+    case WeightPart::TokenEmbedding: return "token_embd";
+    case WeightPart::PositionEmbedding: return "position_embd";
+    case WeightPart::AttentionNorm: return block + "attn_norm";
+    case WeightPart::Attention: return block + "attn_qkv";
+    case WeightPart::AttentionOut: return block + "attn_output";
+    case WeightPart::FeedForwardNorm: return block + "ffn_norm";
+    case WeightPart::FeedForwardUp: return block + "ffn_up";
+    case WeightPart::FeedForwardDown: return block + "ffn_down";
+    case WeightPart::FinalNorm: return "output_norm";
+    }
+    return {};
+}
+
 void addTensors(GgufWriter& gguf, Gpt& model, GgmlType matrices)
 {
     const auto vector = [&](const std::string& name, const torch::Tensor& t) { gguf.addTensor(name, t, GgmlType::F32); };
-    const auto linear = [&](const std::string& name, LoraLinear& l) {
-        gguf.addTensor(name + ".weight", l->weight, matrices);
-        // llama.cpp's gpt2 requires every bias; a model without qkv bias has zeros there.
-        vector(name + ".bias", l->bias.defined() ? l->bias : torch::zeros({l->weight.size(0)}));
-    };
-    const auto norm = [&](const std::string& name, torch::nn::LayerNorm& n) {
-        vector(name + ".weight", n->weight);
-        vector(name + ".bias", n->bias);
-    };
-    gguf.addTensor("token_embd.weight", model->wte->weight, matrices);
-    gguf.addTensor("position_embd.weight", model->wpe->weight, matrices);
-    for (size_t i = 0; i < model->h->size(); ++i) {
-        BlockImpl& block = model->h->at<BlockImpl>(i);
-        const std::string prefix = "blk." + std::to_string(i) + ".";
-        norm(prefix + "attn_norm", block.ln_1);
-        linear(prefix + "attn_qkv", block.attn->c_attn);
-        linear(prefix + "attn_output", block.attn->c_proj);
-        norm(prefix + "ffn_norm", block.ln_2);
-        linear(prefix + "ffn_up", block.mlp->c_fc);
-        linear(prefix + "ffn_down", block.mlp->c_proj);
-    }
-    norm("output_norm", model->ln_f);
+    walkWeights(model, {[&](WeightPart part, torch::Tensor& weight) {
+                            gguf.addTensor(ggufName(part, -1) + ".weight", weight, matrices);
+                        },
+                        [&](WeightPart part, int64_t layer, LoraLinear& l) {
+                            const std::string name = ggufName(part, layer);
+                            gguf.addTensor(name + ".weight", l->weight, matrices);
+                            // llama.cpp's gpt2 requires every bias; a model without qkv bias has zeros there.
+                            vector(name + ".bias", l->bias.defined() ? l->bias : torch::zeros({l->weight.size(0)}));
+                        },
+                        [&](WeightPart part, int64_t layer, torch::nn::LayerNorm& n) {
+                            vector(ggufName(part, layer) + ".weight", n->weight);
+                            vector(ggufName(part, layer) + ".bias", n->bias);
+                        }});
     gguf.addTensor("output.weight", model->lm_head->weight, matrices);
 }
 

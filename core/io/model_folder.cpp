@@ -7,6 +7,7 @@
 #include "core/io/openai_checkpoint.h"
 #include "core/io/safetensors.h"
 #include "core/io/weight_source.h"
+#include "core/io/weight_walk.h"
 #include "core/util/error.h"
 #include "core/util/files.h"
 
@@ -31,31 +32,41 @@ struct HfTensor {
     bool conv1d;
 };
 
+std::string hfName(WeightPart part, int64_t layer)
+{
+    const std::string block = "h." + std::to_string(layer) + ".";
+    switch (part) {
+    case WeightPart::TokenEmbedding: return "wte";
+    case WeightPart::PositionEmbedding: return "wpe";
+    case WeightPart::AttentionNorm: return block + "ln_1";
+    case WeightPart::Attention: return block + "attn.c_attn";
+    case WeightPart::AttentionOut: return block + "attn.c_proj";
+    case WeightPart::FeedForwardNorm: return block + "ln_2";
+    case WeightPart::FeedForwardUp: return block + "mlp.c_fc";
+    case WeightPart::FeedForwardDown: return block + "mlp.c_proj";
+    case WeightPart::FinalNorm: return "ln_f";
+    }
+    return {};
+}
+
 // loraMerged: a layer's weight with its LoRA adapters added in, for saving; otherwise the
 // parameter itself, for loading into.
 std::vector<HfTensor> hfTensors(Gpt& model, bool loraMerged)
 {
-    const auto linear = [loraMerged](std::vector<HfTensor>& out, const std::string& name, LoraLinear& l) {
-        out.push_back({name + ".weight", loraMerged ? l->mergedWeight() : l->weight, true});
-        if (l->bias.defined())
-            out.push_back({name + ".bias", l->bias, false});
-    };
-    const auto norm = [](std::vector<HfTensor>& out, const std::string& name, torch::nn::LayerNorm& n) {
-        out.push_back({name + ".weight", n->weight, false});
-        out.push_back({name + ".bias", n->bias, false});
-    };
-    std::vector<HfTensor> out{{"wte.weight", model->wte->weight, false}, {"wpe.weight", model->wpe->weight, false}};
-    for (size_t i = 0; i < model->h->size(); ++i) {
-        BlockImpl& block = model->h->at<BlockImpl>(i);
-        const std::string prefix = "h." + std::to_string(i) + ".";
-        norm(out, prefix + "ln_1", block.ln_1);
-        linear(out, prefix + "attn.c_attn", block.attn->c_attn);
-        linear(out, prefix + "attn.c_proj", block.attn->c_proj);
-        norm(out, prefix + "ln_2", block.ln_2);
-        linear(out, prefix + "mlp.c_fc", block.mlp->c_fc);
-        linear(out, prefix + "mlp.c_proj", block.mlp->c_proj);
-    }
-    norm(out, "ln_f", model->ln_f);
+    std::vector<HfTensor> out;
+    walkWeights(model, {[&](WeightPart part, torch::Tensor& weight) {
+                            out.push_back({hfName(part, -1) + ".weight", weight, false});
+                        },
+                        [&](WeightPart part, int64_t layer, LoraLinear& l) {
+                            const std::string name = hfName(part, layer);
+                            out.push_back({name + ".weight", loraMerged ? l->mergedWeight() : l->weight, true});
+                            if (l->bias.defined())
+                                out.push_back({name + ".bias", l->bias, false});
+                        },
+                        [&](WeightPart part, int64_t layer, torch::nn::LayerNorm& n) {
+                            out.push_back({hfName(part, layer) + ".weight", n->weight, false});
+                            out.push_back({hfName(part, layer) + ".bias", n->bias, false});
+                        }});
     return out;
 }
 

@@ -3,6 +3,7 @@
 #include "core/io/config_file.h"
 #include "core/io/tf_checkpoint.h"
 #include "core/io/weight_source.h"
+#include "core/io/weight_walk.h"
 #include "core/util/error.h"
 #include "core/util/files.h"
 
@@ -12,33 +13,39 @@ namespace sft {
 
 namespace {
 
-void conv1d(std::vector<WeightSlot>& slots, const std::string& name, LoraLinear& l)
+std::string openAiName(WeightPart part, int64_t layer)
 {
-    slots.push_back({name + "/w", l->weight, WeightLayout::TransposedUnderOne});
-    if (l->bias.defined())
-        slots.push_back({name + "/b", l->bias});
-}
-
-void norm(std::vector<WeightSlot>& slots, const std::string& name, torch::nn::LayerNorm& n)
-{
-    slots.push_back({name + "/g", n->weight});
-    slots.push_back({name + "/b", n->bias});
+    const std::string block = "model/h" + std::to_string(layer) + "/";
+    switch (part) {
+    case WeightPart::TokenEmbedding: return "model/wte";
+    case WeightPart::PositionEmbedding: return "model/wpe";
+    case WeightPart::AttentionNorm: return block + "ln_1";
+    case WeightPart::Attention: return block + "attn/c_attn";
+    case WeightPart::AttentionOut: return block + "attn/c_proj";
+    case WeightPart::FeedForwardNorm: return block + "ln_2";
+    case WeightPart::FeedForwardUp: return block + "mlp/c_fc";
+    case WeightPart::FeedForwardDown: return block + "mlp/c_proj";
+    case WeightPart::FinalNorm: return "model/ln_f";
+    }
+    return {};
 }
 
 std::vector<WeightSlot> openAiSlots(Gpt& model)
 {
-    std::vector<WeightSlot> slots{{"model/wte", model->wte->weight}, {"model/wpe", model->wpe->weight}};
-    for (size_t i = 0; i < model->h->size(); ++i) {
-        BlockImpl& block = model->h->at<BlockImpl>(i);
-        const std::string prefix = "model/h" + std::to_string(i) + "/";
-        norm(slots, prefix + "ln_1", block.ln_1);
-        conv1d(slots, prefix + "attn/c_attn", block.attn->c_attn);
-        conv1d(slots, prefix + "attn/c_proj", block.attn->c_proj);
-        norm(slots, prefix + "ln_2", block.ln_2);
-        conv1d(slots, prefix + "mlp/c_fc", block.mlp->c_fc);
-        conv1d(slots, prefix + "mlp/c_proj", block.mlp->c_proj);
-    }
-    norm(slots, "model/ln_f", model->ln_f);
+    std::vector<WeightSlot> slots;
+    walkWeights(model, {[&](WeightPart part, torch::Tensor& weight) {
+                            slots.push_back({openAiName(part, -1), weight});
+                        },
+                        [&](WeightPart part, int64_t layer, LoraLinear& l) {
+                            // TF's conv1d weights are [1, in, out].
+                            slots.push_back({openAiName(part, layer) + "/w", l->weight, WeightLayout::TransposedUnderOne});
+                            if (l->bias.defined())
+                                slots.push_back({openAiName(part, layer) + "/b", l->bias});
+                        },
+                        [&](WeightPart part, int64_t layer, torch::nn::LayerNorm& n) {
+                            slots.push_back({openAiName(part, layer) + "/g", n->weight});
+                            slots.push_back({openAiName(part, layer) + "/b", n->bias});
+                        }});
     return slots;
 }
 

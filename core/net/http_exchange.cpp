@@ -1,15 +1,12 @@
 #include "core/net/http_exchange.h"
 
 #include "core/net/http_error.h"
+#include "core/net/reply_loop.h"
 
-#include <QElapsedTimer>
-#include <QEventLoop>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QNetworkRequest>
-#include <QTimer>
 
-#include <exception>
 
 namespace sft {
 
@@ -27,8 +24,8 @@ bool transportError(QNetworkReply::NetworkError error)
 class Exchange {
 public:
     Exchange(const HttpRequest& request, const HttpTimeouts& timeouts, const BodyFn& onBody, const JobControl* job)
-        : request_(request), timeouts_(timeouts), onBody_(onBody), job_(job),
-          where_(request.url.toDisplayString(QUrl::RemoveUserInfo).toStdString())
+        : request_(request), timeouts_(timeouts), onBody_(onBody),
+          where_(request.url.toDisplayString(QUrl::RemoveUserInfo).toStdString()), loop_(job)
     {
     }
 
@@ -39,27 +36,22 @@ private:
 
     QNetworkReply* send();
     void enter(Phase phase);
-    void tick();
+    int limitMs() const;
     void deliver();
-    void guarded(const std::function<void()>& step);
     void throwIfStopped();
     void throwIfBroken();
 
     const HttpRequest& request_;
     const HttpTimeouts timeouts_;
     const BodyFn& onBody_;
-    const JobControl* job_;
     const std::string where_;
 
     QNetworkAccessManager manager_;
     QNetworkReply* reply_ = nullptr;
+    ReplyLoop loop_;
     Phase phase_ = Phase::Connecting;
-    QElapsedTimer sincePhase_;
     HttpResponse response_;
     bool statusKnown_ = false;
-    bool cancelled_ = false;
-    bool timedOut_ = false;
-    std::exception_ptr failure_;
 };
 
 QNetworkReply* Exchange::send()
@@ -80,21 +72,12 @@ QNetworkReply* Exchange::send()
 HttpResponse Exchange::run()
 {
     reply_ = send();
-    QEventLoop loop;
-    QTimer ticker;
-    ticker.setInterval(25);
-    QObject::connect(&ticker, &QTimer::timeout, [this] { tick(); });
     QObject::connect(reply_, &QNetworkReply::requestSent, [this] { enter(Phase::Waiting); });
     QObject::connect(reply_, &QNetworkReply::metaDataChanged, [this] { enter(Phase::Receiving); });
-    QObject::connect(reply_, &QNetworkReply::readyRead, [this] { guarded([this] { deliver(); }); });
-    QObject::connect(reply_, &QNetworkReply::finished, &loop, &QEventLoop::quit);
-    sincePhase_.start();
-    ticker.start();
-    if (!reply_->isFinished())
-        loop.exec();
-    ticker.stop();
+    QObject::connect(reply_, &QNetworkReply::readyRead, [this] { loop_.guarded([this] { deliver(); }); });
+    loop_.run(reply_, [this] { return limitMs(); });
     throwIfStopped();
-    guarded([this] { deliver(); });
+    loop_.guarded([this] { deliver(); });
     throwIfStopped();
     throwIfBroken();
     return response_;
@@ -103,23 +86,14 @@ HttpResponse Exchange::run()
 void Exchange::enter(Phase phase)
 {
     phase_ = phase;
-    sincePhase_.restart();
+    loop_.restartClock();
 }
 
-void Exchange::tick()
+int Exchange::limitMs() const
 {
-    if (job_ && job_->cancelRequested()) {
-        cancelled_ = true;
-        reply_->abort();
-        return;
-    }
-    const int limit = phase_ == Phase::Connecting ? timeouts_.connectMs
-                      : phase_ == Phase::Waiting  ? timeouts_.firstByteMs
-                                                  : timeouts_.idleMs;
-    if (sincePhase_.elapsed() > limit) {
-        timedOut_ = true;
-        reply_->abort();
-    }
+    return phase_ == Phase::Connecting ? timeouts_.connectMs
+           : phase_ == Phase::Waiting  ? timeouts_.firstByteMs
+                                       : timeouts_.idleMs;
 }
 
 void Exchange::deliver()
@@ -138,34 +112,20 @@ void Exchange::deliver()
         onBody_(response_, bytes);
 }
 
-// Exceptions must not cross Qt's event loop: keep the first one and stop the exchange.
-void Exchange::guarded(const std::function<void()>& step)
-{
-    if (failure_)
-        return;
-    try {
-        step();
-    } catch (...) {
-        failure_ = std::current_exception();
-        reply_->abort();
-    }
-}
-
 void Exchange::throwIfStopped()
 {
-    if (failure_)
-        std::rethrow_exception(failure_);
-    if (cancelled_)
+    loop_.rethrowFailure();
+    if (loop_.cancelled())
         throw Cancelled();
-    if (timedOut_ && phase_ == Phase::Connecting)
+    if (loop_.timedOut() && phase_ == Phase::Connecting)
         throw HttpError(HttpError::Kind::Unreachable,
                          "no connection to " + where_ + " within " + secondsText(timeouts_.connectMs));
-    if (timedOut_ && phase_ == Phase::Waiting)
+    if (loop_.timedOut() && phase_ == Phase::Waiting)
         throw HttpError(HttpError::Kind::Timeout,
                          where_ + " sent nothing for " + secondsText(timeouts_.firstByteMs) +
                              " after the request; a model that is still loading can take minutes, so raise the "
                              "first-byte timeout if the server is only slow");
-    if (timedOut_)
+    if (loop_.timedOut())
         throw HttpError(HttpError::Kind::Timeout, where_ + " stopped sending for " +
                                                         secondsText(timeouts_.idleMs) + " in the middle of the answer");
 }
