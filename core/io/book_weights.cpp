@@ -84,23 +84,6 @@ void applyConfigJson(GptConfig& c, const nlohmann::json& j, const std::string& f
         c.layerNormEps = eps->get<double>();
 }
 
-std::string bookName(WeightPart part, int64_t layer)
-{
-    const std::string block = kBlockPrefix + std::to_string(layer) + ".";
-    switch (part) {
-    case WeightPart::TokenEmbedding: return "tok_emb";
-    case WeightPart::PositionEmbedding: return "pos_emb";
-    case WeightPart::AttentionNorm: return block + "norm1";
-    case WeightPart::Attention: return block + "att."; // W_query, W_key, W_value and the mask follow
-    case WeightPart::AttentionOut: return block + "att.out_proj";
-    case WeightPart::FeedForwardNorm: return block + "norm2";
-    case WeightPart::FeedForwardUp: return block + "ff.layers.0";
-    case WeightPart::FeedForwardDown: return block + "ff.layers.2";
-    case WeightPart::FinalNorm: return "final_norm";
-    }
-    return {};
-}
-
 // W_query, W_key and W_value are the three d-row bands of c_attn, in that order.
 void queryKeyValue(std::vector<WeightSlot>& slots, const std::string& prefix, LoraLinear& cAttn)
 {
@@ -146,32 +129,25 @@ GptConfig bookConfig(const TensorMap& tensors, const std::string& file, const nl
 
 void loadBookWeights(Gpt& model, WeightSource& source)
 {
+    const auto name = [](WeightPart part, int64_t layer) { return weightName(WeightNames::Book, part, layer); };
     std::vector<WeightSlot> slots;
     walkWeights(model, {[&](WeightPart part, torch::Tensor& weight) {
-                            slots.push_back({bookName(part, -1) + ".weight", weight});
+                            slots.push_back({name(part, -1) + ".weight", weight});
                         },
                         [&](WeightPart part, int64_t layer, LoraLinear& l) {
                             if (part == WeightPart::Attention) {
-                                queryKeyValue(slots, bookName(part, layer), l);
-                                source.discard(bookName(part, layer) + "mask"); // the causal mask, a buffer the book saves
+                                queryKeyValue(slots, name(part, layer), l);
+                                source.discard(name(part, layer) + "mask"); // the causal mask, a buffer the book saves
                                 return;
                             }
-                            slots.push_back({bookName(part, layer) + ".weight", l->weight});
-                            slots.push_back({bookName(part, layer) + ".bias", l->bias});
+                            slots.push_back({name(part, layer) + ".weight", l->weight});
+                            slots.push_back({name(part, layer) + ".bias", l->bias});
                         },
                         [&](WeightPart part, int64_t layer, torch::nn::LayerNorm& n) {
-                            slots.push_back({bookName(part, layer) + ".scale", n->weight});
-                            slots.push_back({bookName(part, layer) + ".shift", n->bias});
+                            slots.push_back({name(part, layer) + ".scale", n->weight});
+                            slots.push_back({name(part, layer) + ".shift", n->bias});
                         }});
-    const bool ownHead = source.has("out_head.weight");
-    if (ownHead)
-        slots.push_back({"out_head.weight", model->lm_head->weight});
-    source.fill(slots);
-    if (!ownHead) {
-        torch::NoGradGuard noGrad;
-        model->lm_head->weight.copy_(model->wte->weight);
-    }
-    source.requireAllTaken();
+    source.fillModel(std::move(slots), model, "out_head.weight");
 }
 
 } // namespace sft

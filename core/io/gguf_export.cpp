@@ -62,38 +62,22 @@ void addTokenizer(GgufWriter& gguf, const BpeVocabulary& vocabulary)
     gguf.addBool("tokenizer.ggml.add_bos_token", false);
 }
 
-std::string ggufName(WeightPart part, int64_t layer)
-{
-    const std::string block = "blk." + std::to_string(layer) + ".";
-    switch (part) {
-    case WeightPart::TokenEmbedding: return "token_embd";
-    case WeightPart::PositionEmbedding: return "position_embd";
-    case WeightPart::AttentionNorm: return block + "attn_norm";
-    case WeightPart::Attention: return block + "attn_qkv";
-    case WeightPart::AttentionOut: return block + "attn_output";
-    case WeightPart::FeedForwardNorm: return block + "ffn_norm";
-    case WeightPart::FeedForwardUp: return block + "ffn_up";
-    case WeightPart::FeedForwardDown: return block + "ffn_down";
-    case WeightPart::FinalNorm: return "output_norm";
-    }
-    return {};
-}
-
 void addTensors(GgufWriter& gguf, Gpt& model, GgmlType matrices)
 {
-    const auto vector = [&](const std::string& name, const torch::Tensor& t) { gguf.addTensor(name, t, GgmlType::F32); };
+    const auto name = [](WeightPart part, int64_t layer) { return weightName(WeightNames::Gguf, part, layer); };
+    const auto vector = [&](const std::string& tensor, const torch::Tensor& t) { gguf.addTensor(tensor, t, GgmlType::F32); };
     walkWeights(model, {[&](WeightPart part, torch::Tensor& weight) {
-                            gguf.addTensor(ggufName(part, -1) + ".weight", weight, matrices);
+                            gguf.addTensor(name(part, -1) + ".weight", weight, matrices);
                         },
                         [&](WeightPart part, int64_t layer, LoraLinear& l) {
-                            const std::string name = ggufName(part, layer);
-                            gguf.addTensor(name + ".weight", l->weight, matrices);
+                            const std::string base = name(part, layer);
+                            gguf.addTensor(base + ".weight", l->weight, matrices);
                             // llama.cpp's gpt2 requires every bias; a model without qkv bias has zeros there.
-                            vector(name + ".bias", l->bias.defined() ? l->bias : torch::zeros({l->weight.size(0)}));
+                            vector(base + ".bias", l->bias.defined() ? l->bias : torch::zeros({l->weight.size(0)}));
                         },
                         [&](WeightPart part, int64_t layer, torch::nn::LayerNorm& n) {
-                            vector(ggufName(part, layer) + ".weight", n->weight);
-                            vector(ggufName(part, layer) + ".bias", n->bias);
+                            vector(name(part, layer) + ".weight", n->weight);
+                            vector(name(part, layer) + ".bias", n->bias);
                         }});
     gguf.addTensor("output.weight", model->lm_head->weight, matrices);
 }

@@ -32,40 +32,24 @@ struct HfTensor {
     bool conv1d;
 };
 
-std::string hfName(WeightPart part, int64_t layer)
-{
-    const std::string block = "h." + std::to_string(layer) + ".";
-    switch (part) {
-    case WeightPart::TokenEmbedding: return "wte";
-    case WeightPart::PositionEmbedding: return "wpe";
-    case WeightPart::AttentionNorm: return block + "ln_1";
-    case WeightPart::Attention: return block + "attn.c_attn";
-    case WeightPart::AttentionOut: return block + "attn.c_proj";
-    case WeightPart::FeedForwardNorm: return block + "ln_2";
-    case WeightPart::FeedForwardUp: return block + "mlp.c_fc";
-    case WeightPart::FeedForwardDown: return block + "mlp.c_proj";
-    case WeightPart::FinalNorm: return "ln_f";
-    }
-    return {};
-}
-
 // loraMerged: a layer's weight with its LoRA adapters added in, for saving; otherwise the
 // parameter itself, for loading into.
 std::vector<HfTensor> hfTensors(Gpt& model, bool loraMerged)
 {
+    const auto name = [](WeightPart part, int64_t layer) { return weightName(WeightNames::HuggingFace, part, layer); };
     std::vector<HfTensor> out;
     walkWeights(model, {[&](WeightPart part, torch::Tensor& weight) {
-                            out.push_back({hfName(part, -1) + ".weight", weight, false});
+                            out.push_back({name(part, -1) + ".weight", weight, false});
                         },
                         [&](WeightPart part, int64_t layer, LoraLinear& l) {
-                            const std::string name = hfName(part, layer);
-                            out.push_back({name + ".weight", loraMerged ? l->mergedWeight() : l->weight, true});
+                            const std::string base = name(part, layer);
+                            out.push_back({base + ".weight", loraMerged ? l->mergedWeight() : l->weight, true});
                             if (l->bias.defined())
-                                out.push_back({name + ".bias", l->bias, false});
+                                out.push_back({base + ".bias", l->bias, false});
                         },
                         [&](WeightPart part, int64_t layer, torch::nn::LayerNorm& n) {
-                            out.push_back({hfName(part, layer) + ".weight", n->weight, false});
-                            out.push_back({hfName(part, layer) + ".bias", n->bias, false});
+                            out.push_back({name(part, layer) + ".weight", n->weight, false});
+                            out.push_back({name(part, layer) + ".bias", n->bias, false});
                         }});
     return out;
 }
@@ -104,16 +88,7 @@ void loadHfWeights(Gpt& model, TensorMap tensors, const std::string& path)
     std::vector<WeightSlot> slots;
     for (HfTensor& p : hfTensors(model, false))
         slots.push_back({p.name, p.parameter, p.conv1d ? WeightLayout::Transposed : WeightLayout::AsIs});
-    // Files saved with tied embeddings have no head; the chapter copies wte into it.
-    const bool ownHead = source.has("lm_head.weight");
-    if (ownHead)
-        slots.push_back({"lm_head.weight", model->lm_head->weight});
-    source.fill(slots);
-    if (!ownHead) {
-        torch::NoGradGuard noGrad;
-        model->lm_head->weight.copy_(model->wte->weight);
-    }
-    source.requireAllTaken();
+    source.fillModel(std::move(slots), model, "lm_head.weight");
 }
 
 // Hugging Face's names need the config.json beside the file; the book's names carry their

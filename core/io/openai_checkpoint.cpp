@@ -13,38 +13,22 @@ namespace sft {
 
 namespace {
 
-std::string openAiName(WeightPart part, int64_t layer)
-{
-    const std::string block = "model/h" + std::to_string(layer) + "/";
-    switch (part) {
-    case WeightPart::TokenEmbedding: return "model/wte";
-    case WeightPart::PositionEmbedding: return "model/wpe";
-    case WeightPart::AttentionNorm: return block + "ln_1";
-    case WeightPart::Attention: return block + "attn/c_attn";
-    case WeightPart::AttentionOut: return block + "attn/c_proj";
-    case WeightPart::FeedForwardNorm: return block + "ln_2";
-    case WeightPart::FeedForwardUp: return block + "mlp/c_fc";
-    case WeightPart::FeedForwardDown: return block + "mlp/c_proj";
-    case WeightPart::FinalNorm: return "model/ln_f";
-    }
-    return {};
-}
-
 std::vector<WeightSlot> openAiSlots(Gpt& model)
 {
+    const auto name = [](WeightPart part, int64_t layer) { return weightName(WeightNames::OpenAi, part, layer); };
     std::vector<WeightSlot> slots;
     walkWeights(model, {[&](WeightPart part, torch::Tensor& weight) {
-                            slots.push_back({openAiName(part, -1), weight});
+                            slots.push_back({name(part, -1), weight});
                         },
                         [&](WeightPart part, int64_t layer, LoraLinear& l) {
                             // TF's conv1d weights are [1, in, out].
-                            slots.push_back({openAiName(part, layer) + "/w", l->weight, WeightLayout::TransposedUnderOne});
+                            slots.push_back({name(part, layer) + "/w", l->weight, WeightLayout::TransposedUnderOne});
                             if (l->bias.defined())
-                                slots.push_back({openAiName(part, layer) + "/b", l->bias});
+                                slots.push_back({name(part, layer) + "/b", l->bias});
                         },
                         [&](WeightPart part, int64_t layer, torch::nn::LayerNorm& n) {
-                            slots.push_back({openAiName(part, layer) + "/g", n->weight});
-                            slots.push_back({openAiName(part, layer) + "/b", n->bias});
+                            slots.push_back({name(part, layer) + "/g", n->weight});
+                            slots.push_back({name(part, layer) + "/b", n->bias});
                         }});
     return slots;
 }

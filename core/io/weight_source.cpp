@@ -75,6 +75,19 @@ void WeightSource::fill(const std::vector<WeightSlot>& slots)
     }
 }
 
+void WeightSource::fillModel(std::vector<WeightSlot> slots, Gpt& model, const std::string& headName)
+{
+    const bool ownHead = has(headName);
+    if (ownHead)
+        slots.push_back({headName, model->lm_head->weight});
+    fill(slots);
+    if (!ownHead) {
+        torch::NoGradGuard noGrad;
+        model->lm_head->weight.copy_(model->wte->weight);
+    }
+    requireAllTaken();
+}
+
 void WeightSource::requireAllTaken() const
 {
     if (tensors_.empty())

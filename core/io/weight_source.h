@@ -5,6 +5,7 @@
 // of being half-loaded.
 
 #include "core/io/safetensors.h"
+#include "core/model/gpt.h"
 
 #include <string>
 #include <vector>
@@ -39,6 +40,10 @@ public:
     void fill(const std::vector<WeightSlot>& slots);
     // WeightsError naming up to five tensors no slot took.
     void requireAllTaken() const;
+    // fill() with the output head too, then requireAllTaken(): the head from `headName` when
+    // the file has it; files saved with tied embeddings have none, and the chapter copies the
+    // token embedding into it.
+    void fillModel(std::vector<WeightSlot> slots, Gpt& model, const std::string& headName);
 
 private:
     torch::Tensor take(const std::string& name, torch::IntArrayRef expected);

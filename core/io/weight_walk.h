@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <string>
 
 namespace sft {
 
@@ -30,5 +31,11 @@ struct WeightVisitor {
 };
 
 void walkWeights(Gpt& model, const WeightVisitor& visit);
+
+// The formats' names of the parts, without the suffixes each adds for weight and bias.
+enum class WeightNames { HuggingFace, Book, OpenAi, Gguf };
+// "h.3.attn.c_attn", "trf_blocks.3.att.", "model/h3/attn/c_attn", "blk.3.attn_qkv". The book
+// splits c_attn into W_query, W_key and W_value, which follow its name.
+std::string weightName(WeightNames names, WeightPart part, int64_t layer);
 
 } // namespace sft
