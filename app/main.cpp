@@ -2,7 +2,7 @@
 
 #include "app/cli.h"
 #include "core/model/threads.h"
-#include "ui/main_window.h"
+#include "ui/views/main_window.h"
 #include "ui/theme.h"
 
 #include <QApplication>

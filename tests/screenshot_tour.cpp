@@ -2,10 +2,10 @@
 // view and saves each as a PNG: the README's screenshots. Run by tests/screenshots.sh under Xvfb.
 
 #include "core/model/threads.h"
-#include "ui/compare_view.h"
-#include "ui/evaluate_view.h"
-#include "ui/main_window.h"
-#include "ui/playground_view.h"
+#include "ui/views/compare_view.h"
+#include "ui/views/evaluate_view.h"
+#include "ui/views/main_window.h"
+#include "ui/views/playground_view.h"
 #include "ui/studio_state.h"
 #include "ui/theme.h"
 

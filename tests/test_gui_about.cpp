@@ -2,7 +2,7 @@
 // BLAS and threads.
 
 #include "core/train/version_text.h"
-#include "ui/main_window.h"
+#include "ui/views/main_window.h"
 
 #include <QAction>
 #include <QApplication>

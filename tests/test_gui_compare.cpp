@@ -8,8 +8,8 @@
 #include "core/util/files.h"
 #include "tests/support/test_support.h"
 #include "tests/support/widget_lookup.h"
-#include "ui/compare_view.h"
-#include "ui/diff_html.h"
+#include "ui/views/compare_view.h"
+#include "ui/views/diff_html.h"
 #include "ui/scores_location.h"
 #include "ui/studio_state.h"
 

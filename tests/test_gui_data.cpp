@@ -10,11 +10,11 @@
 #include "core/util/files.h"
 #include "tests/support/fake_hub_server.h"
 #include "tests/support/test_support.h"
-#include "ui/data_view.h"
-#include "ui/dataset_table_model.h"
-#include "ui/length_histogram_chart.h"
+#include "ui/views/data_view.h"
+#include "ui/models/dataset_table_model.h"
+#include "ui/charts/length_histogram_chart.h"
 #include "ui/studio_state.h"
-#include "ui/token_view.h"
+#include "ui/views/token_view.h"
 
 #include <torch/torch.h>
 

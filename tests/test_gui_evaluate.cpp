@@ -15,9 +15,9 @@
 #include "tests/support/model_fixture.h"
 #include "tests/support/test_support.h"
 #include "tests/support/widget_lookup.h"
-#include "ui/answer_worker.h"
-#include "ui/diff_html.h"
-#include "ui/evaluate_view.h"
+#include "ui/workers/answer_worker.h"
+#include "ui/views/diff_html.h"
+#include "ui/views/evaluate_view.h"
 #include "ui/studio_state.h"
 
 #include <torch/torch.h>

@@ -7,8 +7,8 @@
 #include "core/io/model_folder.h"
 #include "tests/support/fake_hub_server.h"
 #include "tests/support/test_support.h"
-#include "ui/job_runner.h"
-#include "ui/models_view.h"
+#include "ui/workers/job_runner.h"
+#include "ui/views/models_view.h"
 #include "ui/studio_state.h"
 
 #include <torch/torch.h>

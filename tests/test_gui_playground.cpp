@@ -7,8 +7,8 @@
 #include "tests/support/model_fixture.h"
 #include "tests/support/test_support.h"
 #include "tests/support/widget_lookup.h"
-#include "ui/checkpoint_picker.h"
-#include "ui/playground_view.h"
+#include "ui/views/checkpoint_picker.h"
+#include "ui/views/playground_view.h"
 #include "ui/studio_state.h"
 
 #include <torch/torch.h>

@@ -16,13 +16,13 @@
 #include "tests/support/test_support.h"
 #include "tests/support/train_fixture.h"
 #include "tests/support/widget_lookup.h"
-#include "ui/loss_chart.h"
-#include "ui/data_view.h"
-#include "ui/main_window.h"
-#include "ui/step_chart.h"
+#include "ui/charts/loss_chart.h"
+#include "ui/views/data_view.h"
+#include "ui/views/main_window.h"
+#include "ui/charts/step_chart.h"
 #include "ui/studio_state.h"
-#include "ui/train_view.h"
-#include "ui/train_worker.h"
+#include "ui/views/train_view.h"
+#include "ui/workers/train_worker.h"
 
 #include <QApplication>
 #include <QCheckBox>

@@ -1,0 +1,271 @@
+#include "ui/views/main_window.h"
+
+#include "core/io/model_folder.h"
+#include "core/train/run_products.h"
+#include "core/train/version_text.h"
+#include "ui/views/compare_view.h"
+#include "ui/views/data_view.h"
+#include "ui/views/evaluate_view.h"
+#include "ui/workers/job_runner.h"
+#include "ui/views/models_view.h"
+#include "ui/views/playground_view.h"
+#include "ui/studio_state.h"
+#include "ui/theme.h"
+#include "ui/views/train_view.h"
+
+#include <QActionGroup>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDir>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QListWidget>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QSettings>
+#include <QSplitter>
+#include <QStackedWidget>
+#include <QStatusBar>
+
+// Resources live in the static ui library; the linker keeps them only when referenced.
+static void initResources()
+{
+    Q_INIT_RESOURCE(resources);
+}
+
+namespace sft::ui {
+
+MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), state_(new StudioState(this))
+{
+    initResources();
+    state_->restore();
+    setWindowTitle(tr("SFT Studio"));
+    setWindowIcon(QIcon(":/icons/sft-studio.svg"));
+    setAcceptDrops(true);
+
+    navigation_ = new QListWidget;
+    navigation_->setObjectName("navigation");
+    navigation_->setIconSize(QSize(24, 24));
+    navigation_->setFixedWidth(150);
+    navigation_->setSpacing(2);
+    stack_ = new QStackedWidget;
+    train_ = new TrainView(state_);
+    addView(View::Data, tr("Data"), "data", new DataView(state_));
+    addView(View::Models, tr("Models"), "models", new ModelsView(state_));
+    addView(View::Train, tr("Train"), "train", train_);
+    addView(View::Evaluate, tr("Evaluate"), "evaluate", new EvaluateView(state_));
+    addView(View::Playground, tr("Playground"), "playground", new PlaygroundView(state_));
+    addView(View::Compare, tr("Compare"), "compare", new CompareView(state_));
+    connect(navigation_, &QListWidget::currentRowChanged, stack_, &QStackedWidget::setCurrentIndex);
+
+    auto* central = new QWidget;
+    auto* layout = new QHBoxLayout(central);
+    layout->setContentsMargins(4, 4, 4, 4);
+    layout->addWidget(navigation_);
+    layout->addWidget(stack_, 1);
+    setCentralWidget(central);
+
+    jobStatus_ = new QLabel(tr("Ready"));
+    jobStatus_->setObjectName("jobStatus");
+    modelStatus_ = new QLabel;
+    statusBar()->addWidget(jobStatus_, 1);
+    statusBar()->addPermanentWidget(modelStatus_);
+    connect(state_, &StudioState::jobStatusChanged, jobStatus_, &QLabel::setText);
+    auto showModel = [this](const QString& path) {
+        modelStatus_->setText(path.isEmpty() ? tr("No model chosen") : tr("Model: %1").arg(QFileInfo(path).fileName()));
+    };
+    connect(state_, &StudioState::modelPathChanged, this, showModel);
+    showModel(state_->modelPath());
+
+    buildMenus();
+    QSettings settings;
+    restoreGeometry(settings.value("window/geometry").toByteArray());
+    restoreState(settings.value("window/state").toByteArray());
+    navigation_->setCurrentRow(settings.value("window/view", 0).toInt());
+    if (!settings.contains("window/geometry"))
+        resize(1280, 800);
+}
+
+void MainWindow::addView(View view, const QString& title, const QString& icon, QWidget* widget)
+{
+    widget->setProperty("sftView", int(view));
+    auto* item = new QListWidgetItem(QIcon(":/icons/" + icon + ".svg"), title);
+    item->setData(Qt::UserRole, int(view));
+    navigation_->addItem(item);
+    stack_->addWidget(widget);
+}
+
+QWidget* MainWindow::view(View view) const
+{
+    for (int i = 0; i < stack_->count(); ++i)
+        if (stack_->widget(i)->property("sftView").toInt() == int(view))
+            return stack_->widget(i);
+    return nullptr;
+}
+
+void MainWindow::showView(View v)
+{
+    if (QWidget* widget = view(v))
+        navigation_->setCurrentRow(stack_->indexOf(widget));
+}
+
+MainWindow::View MainWindow::currentView() const
+{
+    return View(stack_->currentWidget()->property("sftView").toInt());
+}
+
+void MainWindow::buildMenus()
+{
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    file->addAction(tr("Open &dataset…"), QKeySequence::Open, this, &MainWindow::openDatasetDialog);
+    file->addAction(tr("Open &run…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O), this, &MainWindow::openRunDialog);
+    recentMenu_ = file->addMenu(tr("Open &recent"));
+    connect(state_, &StudioState::recentFilesChanged, this, &MainWindow::rebuildRecentMenu);
+    rebuildRecentMenu();
+    file->addSeparator();
+    file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+
+    QMenu* viewMenu = menuBar()->addMenu(tr("&View"));
+    for (int i = 0; i < navigation_->count(); ++i) {
+        QListWidgetItem* item = navigation_->item(i);
+        const View v = View(item->data(Qt::UserRole).toInt());
+        viewMenu->addAction(item->icon(), item->text(), QKeySequence(Qt::CTRL | (Qt::Key_1 + int(v))), this,
+                            [this, v] { showView(v); });
+    }
+    viewMenu->addSeparator();
+    QMenu* themes = viewMenu->addMenu(tr("&Theme"));
+    auto* group = new QActionGroup(themes);
+    const Theme current = themeFromName(QSettings().value("theme").toString());
+    for (const Theme theme : {Theme::System, Theme::Light, Theme::Dark}) {
+        QAction* action = themes->addAction(theme == Theme::System ? tr("Follow the system")
+                                            : theme == Theme::Light ? tr("Light")
+                                                                    : tr("Dark"));
+        action->setCheckable(true);
+        action->setChecked(theme == current);
+        group->addAction(action);
+        connect(action, &QAction::triggered, this, [theme] {
+            applyTheme(theme);
+            QSettings().setValue("theme", themeName(theme));
+        });
+    }
+
+    QMenu* train = menuBar()->addMenu(tr("&Train"));
+    train->addAction(tr("&Start"), QKeySequence(Qt::CTRL | Qt::Key_Return), train_, &TrainView::startTraining);
+    train->addAction(tr("&Pause / Resume"), QKeySequence(Qt::CTRL | Qt::Key_P), train_, &TrainView::togglePause);
+    train->addAction(tr("S&top"), QKeySequence(Qt::CTRL | Qt::Key_Period), train_, &TrainView::stopTraining);
+
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About SFT Studio"), this, [this] {
+        QMessageBox::about(this, tr("About SFT Studio"),
+                           tr("<b>SFT Studio</b><p>Supervised instruction fine-tuning of GPT-2 models on your own "
+                              "machine: the workflow of chapter 7 of <i>Build a Large Language Model (From "
+                              "Scratch)</i>, native and offline.</p><p>Every action is also a command: "
+                              "<tt>sft-studio help</tt>.</p>")
+                               + "<pre>" + QString::fromStdString(versionText()).toHtmlEscaped() + "</pre>");
+    });
+}
+
+void MainWindow::rebuildRecentMenu()
+{
+    recentMenu_->clear();
+    for (const QString& path : state_->recentFiles())
+        recentMenu_->addAction(path, this, [this, path] { openPath(path); });
+    recentMenu_->setEnabled(!recentMenu_->isEmpty());
+}
+
+void MainWindow::openDatasetDialog()
+{
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open dataset"), QFileInfo(state_->datasetPath()).path(),
+                                                      tr("Instruction datasets (*.json *.jsonl);;All files (*)"));
+    if (!path.isEmpty())
+        openPath(path);
+}
+
+void MainWindow::openRunDialog()
+{
+    const QString path = QFileDialog::getExistingDirectory(this, tr("Open run folder"), state_->runPath());
+    if (!path.isEmpty())
+        openPath(path);
+}
+
+void MainWindow::openPath(const QString& path)
+{
+    const QFileInfo info(path);
+    if (!info.exists()) {
+        QMessageBox::warning(this, tr("Open"), tr("%1 does not exist.").arg(path));
+        return;
+    }
+    const QString absolute = info.absoluteFilePath();
+    if (info.isFile()) {
+        state_->setDatasetPath(absolute);
+        showView(View::Data);
+    } else if (isRunFolder(absolute.toStdString())) {
+        train_->openRun(absolute);
+        showView(View::Train);
+    } else if (isModelFolder(absolute.toStdString())) {
+        state_->setModelPath(absolute);
+        showView(View::Models);
+    } else {
+        QMessageBox::warning(this, tr("Open"),
+                             tr("%1 is neither a dataset file, a run folder (with run.json) nor a model folder "
+                                "(config.json and model.safetensors, a .safetensors file, OpenAI's checkpoint, or "
+                                "LoRA adapters).")
+                                 .arg(path));
+    }
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* event)
+{
+    if (event->mimeData()->hasUrls())
+        event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent* event)
+{
+    for (const QUrl& url : event->mimeData()->urls())
+        if (url.isLocalFile())
+            openPath(url.toLocalFile());
+}
+
+bool MainWindow::stopJobsForClose()
+{
+    const auto jobs = state_->runningJobs();
+    if (jobs.empty())
+        return true;
+    QStringList names;
+    for (const JobRunner* job : jobs)
+        names << job->name();
+    const auto answer = QMessageBox::question(
+        this, tr("Quit SFT Studio"),
+        tr("%1 still running. Stop and quit? A training run is saved where it stops.").arg(names.join(", ")),
+        QMessageBox::Yes | QMessageBox::No, QMessageBox::No);
+    if (answer != QMessageBox::Yes)
+        return false;
+    for (JobRunner* job : jobs) {
+        job->setPaused(false);
+        job->cancel();
+    }
+    jobStatus_->setText(tr("Stopping…"));
+    for (JobRunner* job : jobs)
+        job->wait();
+    return true;
+}
+
+void MainWindow::closeEvent(QCloseEvent* event)
+{
+    if (!stopJobsForClose()) {
+        event->ignore();
+        return;
+    }
+    QSettings settings;
+    settings.setValue("window/geometry", saveGeometry());
+    settings.setValue("window/state", saveState());
+    settings.setValue("window/view", navigation_->currentRow());
+    state_->save();
+    event->accept();
+}
+
+} // namespace sft::ui

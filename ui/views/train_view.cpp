@@ -1,0 +1,502 @@
+#include "ui/views/train_view.h"
+
+#include "core/jobs/train_job.h"
+#include "core/train/memory_estimate.h"
+#include "core/train/run_directory.h"
+#include "core/train/run_metrics.h"
+#include "core/train/run_products.h"
+#include "core/train/train_options.h"
+#include "core/train/trainer.h"
+#include "core/train/training_plan.h"
+#include "ui/charts/loss_chart.h"
+#include "ui/views/settings_form.h"
+#include "ui/charts/step_chart.h"
+#include "ui/studio_state.h"
+#include "ui/workers/train_worker.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDateTime>
+#include <QDir>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMessageBox>
+#include <QPlainTextEdit>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QScrollArea>
+#include <QSpinBox>
+#include <QSplitter>
+#include <QStandardPaths>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+#include <algorithm>
+#include <cmath>
+#include <optional>
+#include <utility>
+
+namespace sft::ui {
+
+namespace {
+
+QSpinBox* spin(int low, int high, const char* name)
+{
+    auto* box = new QSpinBox;
+    box->setRange(low, high);
+    box->setObjectName(name);
+    return box;
+}
+
+// A path field with a Browse button; `pick` runs the dialog and returns the choice.
+QWidget* pathRow(QLineEdit* edit, std::function<QString()> pick)
+{
+    auto* row = new QWidget;
+    auto* layout = new QHBoxLayout(row);
+    layout->setContentsMargins(0, 0, 0, 0);
+    auto* browse = new QToolButton;
+    browse->setText(QObject::tr("…"));
+    QObject::connect(browse, &QToolButton::clicked, edit, [edit, pick] {
+        if (const QString path = pick(); !path.isEmpty())
+            edit->setText(path);
+    });
+    layout->addWidget(edit, 1);
+    layout->addWidget(browse);
+    return row;
+}
+
+QString percent(int64_t part, int64_t whole)
+{
+    const double p = 100.0 * double(part) / double(std::max<int64_t>(1, whole));
+    return (p >= 10 ? QString::number(p, 'f', 0) : QString::number(p, 'g', 2)) + '%';
+}
+
+// One line for the trainingPlan label; the shortfall, when there is one, after it.
+QString planText(const TrainingPlan& plan, qint64 batchSize, bool memoryCheck)
+{
+    const QLocale locale;
+    const QString batches = plan.lengthFromDataset
+                                ? QObject::tr("batches of %1 × %2 tokens (the dataset's longest entry)")
+                                : QObject::tr("batches of %1 × %2 tokens (the max length; the Data view's tokens "
+                                              "give the dataset's longest entry)");
+    QString text = QObject::tr("Trains %1 of %2 parameters (%3) · %4 need about %5 of %6 available")
+                       .arg(locale.toString(qlonglong(plan.trainableParameters)),
+                            locale.toString(qlonglong(plan.totalParameters)),
+                            percent(plan.trainableParameters, plan.totalParameters))
+                       .arg(batches.arg(batchSize).arg(plan.sequenceLength),
+                            QString::fromStdString(formatGigabytes(plan.memory.peak())),
+                            QString::fromStdString(formatGigabytes(plan.availableBytes)));
+    if (plan.shortfall.empty())
+        return text;
+    QString shortfall = QString::fromStdString(plan.shortfall);
+    shortfall[0] = shortfall[0].toUpper();
+    // The run checks again with the dataset's longest batch, which can only be shorter.
+    return text + "\n" + shortfall +
+           (memoryCheck ? QObject::tr(" Start refuses the run if its longest batch does not fit either, unless "
+                                      "“Check memory before starting” (Advanced) is off.")
+                        : QObject::tr(" The memory check is off: Start tries anyway."));
+}
+
+QString duration(double seconds)
+{
+    if (!std::isfinite(seconds) || seconds < 0)
+        return QStringLiteral("–");
+    const qint64 s = qint64(std::llround(seconds));
+    return s >= 3600 ? QStringLiteral("%1:%2:%3").arg(s / 3600).arg(s / 60 % 60, 2, 10, QChar('0')).arg(s % 60, 2, 10, QChar('0'))
+                     : QStringLiteral("%1:%2").arg(s / 60).arg(s % 60, 2, 10, QChar('0'));
+}
+
+} // namespace
+
+TrainView::TrainView(StudioState* state, QWidget* parent)
+    : QWidget(parent), state_(state), worker_(new TrainWorker(state, this))
+{
+    auto* splitter = new QSplitter(Qt::Horizontal);
+    splitter->addWidget(buildForm());
+    splitter->addWidget(buildMonitor());
+    splitter->setStretchFactor(1, 1);
+    auto* layout = new QVBoxLayout(this);
+    layout->addWidget(splitter);
+
+    connect(worker_, &TrainWorker::stepDone, this, &TrainView::onStep);
+    connect(worker_, &TrainWorker::evaluated, this, &TrainView::onEvaluation);
+    connect(worker_, &TrainWorker::sampled, this, [this](qint64 epoch, const QString& text) {
+        sample_->setPlainText(tr("After epoch %1:\n%2").arg(epoch).arg(text));
+        log(tr("Sample after epoch %1: %2").arg(epoch).arg(text));
+    });
+    connect(worker_, &TrainWorker::message, this, &TrainView::log);
+    connect(worker_, &TrainWorker::resumed, this, &TrainView::onResumed);
+    connect(worker_, &TrainWorker::runSaved, this, [this](const QString& checkpoint, bool stopped, qint64 steps) {
+        log((stopped ? tr("Stopped after %1 steps; model saved to %2") : tr("Finished %1 steps; model saved to %2"))
+                .arg(steps)
+                .arg(checkpoint));
+        state_->setRunPath(runDir_->text());
+    });
+    connect(worker_, &TrainWorker::finished, this, &TrainView::onFinished);
+    connect(state_, &StudioState::modelPathChanged, model_, &QLineEdit::setText);
+    connect(state_, &StudioState::datasetPathChanged, dataset_, &QLineEdit::setText);
+    auto* maskPrompt = qobject_cast<QCheckBox*>(form_->widget("/mask_prompt"));
+    connect(maskPrompt, &QCheckBox::toggled, state_, &StudioState::setMaskPrompt);
+    connect(state_, &StudioState::maskPromptChanged, maskPrompt, &QCheckBox::setChecked);
+    model_->setText(state_->modelPath());
+    dataset_->setText(state_->datasetPath());
+    // Each of these changes the plan; recomputing reads one small JSON file.
+    connect(model_, &QLineEdit::textChanged, this, &TrainView::updateTrainingPlan);
+    connect(dataset_, &QLineEdit::textChanged, this, &TrainView::updateTrainingPlan);
+    connect(state_, &StudioState::longestExampleChanged, this, &TrainView::updateTrainingPlan);
+    connect(form_, &SettingsForm::changed, this, &TrainView::updateTrainingPlan);
+    applyPreset(Preset::Chapter7);
+    setRunning(false);
+    updateTrainingPlan();
+}
+
+QWidget* TrainView::buildForm()
+{
+    model_ = new QLineEdit;
+    model_->setObjectName("model");
+    model_->setPlaceholderText(tr("model folder or gpt2-small … gpt2-xl"));
+    dataset_ = new QLineEdit;
+    dataset_->setObjectName("dataset");
+    runDir_ = new QLineEdit;
+    runDir_->setObjectName("runDir");
+    runDir_->setPlaceholderText(tr("new folder (default: a dated folder under Documents)"));
+    form_ = new SettingsForm(trainSettings().infos(), this);
+    preset_ = new QComboBox;
+    preset_->setObjectName("preset");
+    preset_->addItems({tr("Chapter 7 defaults"), tr("Quick test")});
+    connect(preset_, &QComboBox::activated, this, [this](int i) { applyPreset(Preset(i)); });
+    auto* form = new QFormLayout;
+    form->addRow(tr("Model"), pathRow(model_, [this] { return QFileDialog::getExistingDirectory(this, tr("Model folder")); }));
+    form->addRow(tr("Dataset"), pathRow(dataset_, [this] {
+                     return QFileDialog::getOpenFileName(this, tr("Dataset"), {}, tr("Datasets (*.json *.jsonl)"));
+                 }));
+    form->addRow(tr("Run folder"), pathRow(runDir_, [this] { return QFileDialog::getSaveFileName(this, tr("New run folder")); }));
+    form->addRow(tr("Preset"), preset_);
+    form_->addRows(form, "");
+
+    start_ = new QPushButton(QIcon::fromTheme("media-playback-start"), tr("Start"));
+    start_->setObjectName("start");
+    start_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Return));
+    pause_ = new QPushButton(QIcon::fromTheme("media-playback-pause"), tr("Pause"));
+    pause_->setObjectName("pause");
+    stop_ = new QPushButton(QIcon::fromTheme("media-playback-stop"), tr("Stop"));
+    stop_->setObjectName("stop");
+    connect(start_, &QPushButton::clicked, this, &TrainView::startTraining);
+    connect(pause_, &QPushButton::clicked, this, &TrainView::togglePause);
+    connect(stop_, &QPushButton::clicked, this, &TrainView::stopTraining);
+    auto* buttons = new QHBoxLayout;
+    buttons->addWidget(start_);
+    buttons->addWidget(pause_);
+    buttons->addWidget(stop_);
+
+    resume_ = new QPushButton(QIcon::fromTheme("view-refresh"), tr("Resume run"));
+    resume_->setObjectName("resume");
+    resume_->setToolTip(tr("Continue the run in the run folder from its last checkpoint, exactly as if it had not "
+                           "stopped"));
+    connect(resume_, &QPushButton::clicked, this, &TrainView::resumeTraining);
+    moreEpochs_ = spin(0, 10000, "moreEpochs");
+    moreEpochs_->setPrefix(tr("+"));
+    moreEpochs_->setSuffix(tr(" epochs"));
+    moreEpochs_->setSpecialValueText(tr("as planned"));
+    moreEpochs_->setToolTip(tr("Train this many epochs beyond the run's plan (how a finished run continues)"));
+    auto* resumeRow = new QHBoxLayout;
+    resumeRow->addWidget(resume_);
+    resumeRow->addWidget(moreEpochs_);
+
+    trainingPlan_ = new QLabel;
+    trainingPlan_->setObjectName("trainingPlan");
+    trainingPlan_->setTextFormat(Qt::PlainText);
+    trainingPlan_->setWordWrap(true);
+
+    auto* box = new QGroupBox(tr("Run settings"));
+    auto* boxLayout = new QVBoxLayout(box);
+    boxLayout->addLayout(form);
+    boxLayout->addWidget(buildAdvanced());
+    boxLayout->addWidget(trainingPlan_);
+    boxLayout->addLayout(buttons);
+    boxLayout->addLayout(resumeRow);
+    boxLayout->addStretch();
+    auto* scroll = new QScrollArea;
+    scroll->setWidget(box);
+    scroll->setWidgetResizable(true);
+    scroll->setMinimumWidth(360);
+    return scroll;
+}
+
+// Beyond the chapter: collapsed until asked for, so the chapter's settings stay at a glance.
+// LoRA (exercise 7.4) in a box of its own: its settings apply only while it is on.
+QWidget* TrainView::buildAdvanced()
+{
+    auto* lora = new QGroupBox(tr("LoRA"));
+    auto* loraLayout = new QVBoxLayout(lora);
+    loraLayout->addWidget(form_->section("LoRA"));
+    auto* content = new QWidget;
+    auto* layout = new QVBoxLayout(content);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(form_->section("Advanced"));
+    layout->addWidget(lora);
+    content->setVisible(false);
+
+    auto* toggle = new QToolButton;
+    toggle->setObjectName("advancedToggle");
+    toggle->setText(tr("Advanced"));
+    toggle->setCheckable(true);
+    toggle->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    toggle->setArrowType(Qt::RightArrow);
+    toggle->setAutoRaise(true);
+    connect(toggle, &QToolButton::toggled, content, [toggle, content](bool open) {
+        content->setVisible(open);
+        toggle->setArrowType(open ? Qt::DownArrow : Qt::RightArrow);
+    });
+    auto* section = new QWidget;
+    auto* sectionLayout = new QVBoxLayout(section);
+    sectionLayout->setContentsMargins(0, 0, 0, 0);
+    sectionLayout->addWidget(toggle);
+    sectionLayout->addWidget(content);
+    return section;
+}
+
+QWidget* TrainView::buildMonitor()
+{
+    chart_ = new LossChart;
+    chart_->setObjectName("lossChart");
+    stepChart_ = new StepChart;
+    stepChart_->setObjectName("stepChart");
+    xAxis_ = new QComboBox;
+    xAxis_->setObjectName("xAxis");
+    xAxis_->addItems({tr("Steps"), tr("Tokens seen")});
+    connect(xAxis_, &QComboBox::currentIndexChanged, this,
+            [this](int i) { chart_->setXAxis(i == 0 ? LossChart::XAxis::Steps : LossChart::XAxis::Tokens); });
+    progress_ = new QProgressBar;
+    progress_->setObjectName("progress");
+    status_ = new QLabel(tr("No run yet"));
+    status_->setObjectName("status");
+    sample_ = new QPlainTextEdit;
+    sample_->setObjectName("sample");
+    sample_->setReadOnly(true);
+    sample_->setPlaceholderText(tr("The model's answer to the first validation entry appears here after each epoch."));
+    log_ = new QPlainTextEdit;
+    log_->setObjectName("log");
+    log_->setReadOnly(true);
+    log_->setMaximumBlockCount(10000);
+
+    auto* axisRow = new QHBoxLayout;
+    axisRow->addStretch();
+    axisRow->addWidget(new QLabel(tr("x axis:")));
+    axisRow->addWidget(xAxis_);
+    auto* top = new QWidget;
+    auto* topLayout = new QVBoxLayout(top);
+    topLayout->setContentsMargins(0, 0, 0, 0);
+    topLayout->addLayout(axisRow);
+    topLayout->addWidget(chart_, 3);
+    topLayout->addWidget(stepChart_, 1);
+    topLayout->addWidget(progress_);
+    topLayout->addWidget(status_);
+    auto* splitter = new QSplitter(Qt::Vertical);
+    splitter->addWidget(top);
+    splitter->addWidget(sample_);
+    splitter->addWidget(log_);
+    splitter->setStretchFactor(0, 3);
+    return splitter;
+}
+
+void TrainView::applyPreset(Preset preset)
+{
+    TrainOptions options; // the chapter's defaults
+    if (preset == Preset::QuickTest) {
+        options.epochs = 1;
+        options.maxSteps = 20;
+        options.evalFreq = 5;
+        options.evalIter = 2;
+        options.maxLength = 256;
+    }
+    preset_->setCurrentIndex(int(preset));
+    showOptions(options);
+}
+
+void TrainView::showOptions(const TrainOptions& o) { form_->show(o.toJson()); }
+
+TrainOptions TrainView::formOptions() const { return trainSettings().read(form_->values()); }
+
+// On the UI thread: it reads the model's config.json (a few hundred bytes) and /proc/meminfo,
+// never the weights.
+void TrainView::updateTrainingPlan()
+{
+    trainingPlan_->setStyleSheet({});
+    if (model_->text().isEmpty()) {
+        trainingPlan_->setText(tr("Choose a model to see how many parameters the run trains and the memory it needs."));
+        return;
+    }
+    const TrainOptions options = formOptions();
+    try {
+        const std::optional<TrainingPlan> plan =
+            planTraining(model_->text().toStdString(), options, availableMemoryBytes(),
+                         state_->longestExample(dataset_->text(), QString::fromStdString(options.templateName)));
+        if (!plan) {
+            trainingPlan_->setText(tr("The parameter counts and the memory needed are known once the run has loaded "
+                                      "the model (it has no config.json)."));
+            return;
+        }
+        trainingPlan_->setText(planText(*plan, options.batchSize, options.memoryCheck));
+        if (!plan->shortfall.empty())
+            trainingPlan_->setStyleSheet(QStringLiteral("color: #c03030"));
+    } catch (const std::exception& e) {
+        trainingPlan_->setText(QString::fromStdString(e.what()));
+    }
+}
+
+QString TrainView::newRunFolder() const
+{
+    const QString documents = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
+    return QDir(documents).filePath("SFT Studio/runs/run-" + QDateTime::currentDateTime().toString("yyyyMMdd-HHmmss"));
+}
+
+bool TrainView::startTraining()
+{
+    if (model_->text().isEmpty() || dataset_->text().isEmpty()) {
+        QMessageBox::information(this, tr("Train"), tr("Choose a model (Models view) and a dataset (Data view) first."));
+        return false;
+    }
+    if (runDir_->text().isEmpty())
+        runDir_->setText(newRunFolder());
+    TrainJob job;
+    job.model = model_->text().toStdString();
+    job.data = dataset_->text().toStdString();
+    job.out = runDir_->text().toStdString();
+    try {
+        job.options = formOptions();
+        if (!worker_->startRun(job))
+            return false;
+    } catch (const std::exception& e) {
+        QMessageBox::warning(this, tr("Train"), QString::fromStdString(e.what()));
+        return false;
+    }
+    clearMonitor();
+    log(tr("Run folder: %1").arg(runDir_->text()));
+    setRunning(true);
+    return true;
+}
+
+bool TrainView::resumeTraining()
+{
+    const QString runDir = runDir_->text();
+    if (!isRunFolder(runDir.toStdString())) {
+        QMessageBox::information(this, tr("Resume"), tr("Open a run (File > Open run) or start one first: Resume "
+                                                        "continues the run in the run folder."));
+        return false;
+    }
+    openRun(runDir); // its settings in the form
+    if (!worker_->startResume(runDir, moreEpochs_->value()))
+        return false;
+    clearMonitor();
+    log(tr("Resuming %1").arg(runDir));
+    setRunning(true);
+    return true;
+}
+
+void TrainView::clearMonitor()
+{
+    chart_->clear();
+    stepChart_->clear();
+    progress_->setValue(0);
+    log_->clear();
+}
+
+void TrainView::togglePause()
+{
+    worker_->setPaused(!worker_->isPaused());
+    pause_->setText(worker_->isPaused() ? tr("Resume") : tr("Pause"));
+    state_->setJobStatus(worker_->isPaused() ? tr("Training paused") : tr("Training"));
+}
+
+void TrainView::stopTraining()
+{
+    log(tr("Stopping after the current step…"));
+    worker_->setPaused(false);
+    worker_->cancel();
+    stop_->setEnabled(false);
+}
+
+void TrainView::openRun(const QString& runDir)
+{
+    try {
+        const nlohmann::json run = RunDirectory::open(runDir.toStdString()).readRunJson();
+        if (run.contains("options"))
+            showOptions(TrainOptions::fromJson(run.at("options")));
+        chart_->setPoints(readEvalPoints(runDir.toStdString()));
+        stepChart_->setPoints(readStepPoints(runDir.toStdString()));
+        runDir_->setText(runDir);
+        const int64_t steps = run.value("steps_done", int64_t(0));
+        progress_->setRange(0, int(std::max<int64_t>(1, steps)));
+        progress_->setValue(run.value("status", std::string()) == "finished" ? progress_->maximum() : int(steps));
+        status_->setText(tr("Run %1: %2, %3 steps").arg(QDir(runDir).dirName(),
+                                                         QString::fromStdString(run.value("status", std::string("?"))))
+                             .arg(run.value("steps_done", int64_t(0))));
+        state_->setRunPath(runDir);
+    } catch (const std::exception& e) {
+        QMessageBox::warning(this, tr("Open run"), QString::fromStdString(e.what()));
+    }
+}
+
+void TrainView::onStep(const StepPoint& p, double etaSeconds)
+{
+    progress_->setRange(0, int(p.totalSteps));
+    progress_->setValue(int(p.step + 1));
+    const QString text = tr("Epoch %1 · step %2 of %3 · %4 tokens/s · ETA %5")
+                             .arg(p.epoch)
+                             .arg(p.step + 1)
+                             .arg(p.totalSteps)
+                             .arg(p.tokensPerSecond, 0, 'f', 0)
+                             .arg(duration(etaSeconds));
+    status_->setText(text + tr(" · loss %1 · lr %2").arg(p.loss, 0, 'f', 3).arg(p.learningRate, 0, 'g', 3));
+    state_->setJobStatus(tr("Training: ") + text);
+    stepChart_->addPoint(p);
+}
+
+void TrainView::onEvaluation(const EvalPoint& p)
+{
+    chart_->addPoint(p);
+    log(QString::fromStdString(formatEvalLine(p)));
+}
+
+void TrainView::onResumed(int64_t stepsDone, const std::vector<StepPoint>& steps, const std::vector<EvalPoint>& evals)
+{
+    chart_->setPoints(evals);
+    stepChart_->setPoints(steps);
+    for (const EvalPoint& p : evals)
+        log(QString::fromStdString(formatEvalLine(p)));
+    log(tr("Continuing after step %1").arg(stepsDone));
+}
+
+void TrainView::onFinished(bool ok, bool cancelled, const QString& error)
+{
+    setRunning(false);
+    state_->setJobStatus(ok ? tr("Training finished") : cancelled ? tr("Training stopped") : tr("Training failed"));
+    if (!ok && !cancelled) {
+        log(tr("Failed: %1").arg(error));
+        QMessageBox::warning(this, tr("Training failed"), error);
+    }
+}
+
+void TrainView::setRunning(bool running)
+{
+    start_->setEnabled(!running);
+    pause_->setEnabled(running);
+    pause_->setText(tr("Pause"));
+    stop_->setEnabled(running);
+    resume_->setEnabled(!running);
+    moreEpochs_->setEnabled(!running);
+    preset_->setEnabled(!running);
+}
+
+void TrainView::log(const QString& text)
+{
+    log_->appendPlainText(text);
+}
+
+} // namespace sft::ui

@@ -1,0 +1,89 @@
+#include "ui/workers/dataset_snapshot.h"
+
+#include "core/data/prompt_template.h"
+#include "core/hub/model_cache.h"
+#include "core/io/model_format.h"
+
+#include <algorithm>
+
+namespace sft::ui {
+
+namespace {
+
+std::vector<EntryRow> tableRows(const std::vector<Entry>& entries, size_t trainCount, size_t testCount)
+{
+    std::vector<EntryRow> rows(entries.size());
+    for (size_t i = 0; i < entries.size(); ++i) {
+        const Entry& entry = entries[i];
+        EntryRow& row = rows[i];
+        row.index = qint64(entry.index);
+        // splitDataset keeps the file's order: train first, then test, then validation.
+        row.split = i < trainCount ? SplitName::Train : i < trainCount + testCount ? SplitName::Test : SplitName::Val;
+        row.instruction = QString::fromStdString(entry.instruction);
+        row.input = QString::fromStdString(entry.input);
+        row.output = QString::fromStdString(entry.output);
+    }
+    return rows;
+}
+
+std::string tokenizerFolder(const QString& modelPath)
+{
+    if (!modelPath.isEmpty()) {
+        const std::string folder = modelFolderOf(modelPath.toStdString());
+        if (Tokenizer::directoryHasTokenizer(folder))
+            return folder;
+    }
+    return defaultTokenizerDir();
+}
+
+// Entries per step between cancel checks: small enough to stop within a blink.
+constexpr size_t kTokenizeChunk = 500;
+
+} // namespace
+
+std::shared_ptr<const DatasetContent> loadDatasetContent(const QString& path)
+{
+    auto content = std::make_shared<DatasetContent>();
+    content->path = path;
+    content->dataset = loadDataset(path.toStdString(), BadEntries::Skip);
+    const Split split = splitDataset(content->dataset.entries);
+    content->trainCount = split.train.size();
+    content->testCount = split.test.size();
+    content->valCount = split.val.size();
+    content->rows = std::make_shared<const std::vector<EntryRow>>(
+        tableRows(content->dataset.entries, content->trainCount, content->testCount));
+    content->search = std::make_shared<const EntrySearch>(content->dataset.entries);
+    return content;
+}
+
+std::shared_ptr<const TokenizedContent> tokenizeDatasetContent(const DatasetContent& content,
+                                                               const QString& templateName,
+                                                               const QString& modelPath, const JobControl& job,
+                                                               const ProgressFn& progress)
+{
+    auto tokens = std::make_shared<TokenizedContent>();
+    tokens->path = content.path;
+    tokens->templateName = templateName;
+    tokens->modelPath = modelPath;
+    const std::string folder = tokenizerFolder(modelPath);
+    tokens->tokenizer = Tokenizer::fromDirectory(folder);
+    tokens->tokenizerSource = QString::fromStdString(folder);
+    const PromptTemplate format = PromptTemplate::byName(templateName.toStdString());
+    const std::vector<Entry>& entries = content.dataset.entries;
+    tokens->examples.reserve(entries.size());
+    for (size_t begin = 0; begin < entries.size(); begin += kTokenizeChunk) {
+        job.checkpoint();
+        const size_t end = std::min(entries.size(), begin + kTokenizeChunk);
+        const std::vector<Entry> chunk(entries.begin() + std::ptrdiff_t(begin), entries.begin() + std::ptrdiff_t(end));
+        for (Example& example : tokenizeEntries(chunk, format, tokens->tokenizer))
+            tokens->examples.push_back(std::move(example));
+        progress(int64_t(end), int64_t(entries.size()), "tokenizing");
+    }
+    tokens->lengths.reserve(tokens->examples.size());
+    for (const Example& example : tokens->examples)
+        tokens->lengths.push_back(int64_t(example.ids.size()));
+    tokens->histogram = lengthHistogram(tokens->lengths);
+    return tokens;
+}
+
+} // namespace sft::ui

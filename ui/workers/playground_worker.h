@@ -1,0 +1,45 @@
+#pragma once
+// Generates answers to one prompt with one or two models on a worker thread, handing the text
+// to the UI thread as each token arrives. Models stay loaded between requests: loading GPT-2
+// medium takes seconds, a short answer less.
+
+#include "ui/workers/job_runner.h"
+
+#include <QString>
+#include <QStringList>
+
+#include <memory>
+
+namespace sft::ui {
+
+struct PlaygroundRequest {
+    QString prompt;     // the exact text given to the model
+    QStringList models; // one model folder, or two for answers side by side
+    int maxNewTokens = 256;
+    double temperature = 0; // 0: greedy
+    int topK = 0;           // 0: no top-k filter
+    quint64 seed = 123;
+};
+
+class PlaygroundWorker : public JobRunner {
+    Q_OBJECT
+public:
+    explicit PlaygroundWorker(StudioState* state, QObject* parent = nullptr);
+    ~PlaygroundWorker() override; // stops the job before the loaded models go
+
+    // False when a job is going already.
+    bool startGenerating(const PlaygroundRequest& request);
+
+Q_SIGNALS:
+    void loading(int side, const QString& model);
+    // The answer so far, whole characters only (a character split over tokens waits for its end).
+    void answerGrew(int side, const QString& text, int tokens);
+    // Every byte generated, as the tokenizer decodes it; tokensPerSecond counts generation only.
+    void answerDone(int side, const QString& text, int tokens, double tokensPerSecond);
+
+private:
+    struct LoadedModels;
+    std::unique_ptr<LoadedModels> loaded_; // touched only by the job's thread while it runs
+};
+
+} // namespace sft::ui
