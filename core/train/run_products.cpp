@@ -26,6 +26,15 @@ std::string fileNamePart(const std::string& text)
     return out;
 }
 
+// The checkpoint a run's responses file answers for ("final" of responses-final.json); the file's
+// stem for any other name.
+std::string answersName(const std::string& responsesPath)
+{
+    std::string stem = fs::path(responsesPath).stem().string();
+    const std::string prefix = "responses-";
+    return stem.rfind(prefix, 0) == 0 && stem.size() > prefix.size() ? stem.substr(prefix.size()) : stem;
+}
+
 } // namespace
 
 bool isRunFolder(const std::string& dir) { return !dir.empty() && fileExists(dir + "/run.json"); }
@@ -44,13 +53,6 @@ std::optional<std::string> runOfCheckpoint(const std::string& modelDir)
 std::string responsesFileName(const std::string& checkpoint, const std::string& split)
 {
     return "responses-" + checkpoint + (split == "test" ? "" : "-" + split) + ".json";
-}
-
-std::string answersName(const std::string& responsesPath)
-{
-    std::string stem = fs::path(responsesPath).stem().string();
-    const std::string prefix = "responses-";
-    return stem.rfind(prefix, 0) == 0 && stem.size() > prefix.size() ? stem.substr(prefix.size()) : stem;
 }
 
 std::string scoresPathFor(const std::string& responsesPath, const std::string& responseKey,

@@ -20,9 +20,6 @@ std::optional<std::string> runOfCheckpoint(const std::string& modelDir);
 inline constexpr const char* kResponsesPattern = "responses-*.json";
 inline constexpr const char* kScoresPattern = "scores-*.json";
 std::string responsesFileName(const std::string& checkpoint, const std::string& split = "test");
-// The checkpoint a run's responses file answers for ("final" of responses-final.json); the file's
-// stem for any other name.
-std::string answersName(const std::string& responsesPath);
 // The scores file of `responsesPath` by a judge model and prompt, beside it: judging again with
 // another judge or prompt never overwrites earlier scores. Model names carry ':' and '/'
 // (llama3:latest, org/model), which become '_'.
