@@ -74,10 +74,9 @@ nlohmann::json readSettingFlags(const Options& o, const std::vector<SettingInfo>
 {
     nlohmann::json options = nlohmann::json::object();
     const auto on = [&](const std::string& flag) {
-        for (const SettingInfo& s : settings)
-            if (s.flag == flag)
-                return s.flagTurnsOff ? !o.isSet(QString::fromStdString(flag)) : o.isSet(QString::fromStdString(flag));
-        return true;
+        const SettingInfo* s = findSetting(settings, flag);
+        const bool given = o.isSet(QString::fromStdString(flag));
+        return !s || (s->flagTurnsOff ? !given : given);
     };
     for (const SettingInfo& s : settings) {
         const QString flag = QString::fromStdString(s.flag);

@@ -75,6 +75,14 @@ std::vector<SettingInfo> settingsWithFlags(const std::vector<SettingInfo>& all, 
     return some;
 }
 
+const SettingInfo* findSetting(const std::vector<SettingInfo>& settings, const std::string& flag)
+{
+    for (const SettingInfo& s : settings)
+        if (s.flag == flag)
+            return &s;
+    return nullptr;
+}
+
 SettingInfo& SettingInfo::range(double low, double high)
 {
     min = low;

@@ -69,6 +69,9 @@ struct SettingInfo {
 // only some of a table's settings.
 std::vector<SettingInfo> settingsWithFlags(const std::vector<SettingInfo>& all, const std::vector<std::string>& flags);
 
+// The setting with this flag among `settings` (a switch that others sit under), or null.
+const SettingInfo* findSetting(const std::vector<SettingInfo>& settings, const std::string& flag);
+
 SettingInfo setting(SettingKind kind, std::string key, std::string flag, std::string label, std::string help);
 
 // Why `value` cannot be a value of `s` at all ("must be a whole number, not text"), or empty.

@@ -149,14 +149,12 @@ void SettingsForm::addRows(QFormLayout* form, const std::string& group)
             form->addRow(w);
         else
             form->addRow(label = new QLabel(text(s.label)), w);
-        for (const SettingInfo& p : settings_)
-            if (!s.parent.empty() && p.flag == s.parent && widgets_.count(p.key)) {
-                auto* on = qobject_cast<QCheckBox*>(widgets_.at(p.key));
-                for (QWidget* part : {w, static_cast<QWidget*>(label)})
-                    if (part && on) {
-                        part->setEnabled(on->isChecked());
-                        connect(on, &QCheckBox::toggled, part, &QWidget::setEnabled);
-                    }
+        const SettingInfo* parent = s.parent.empty() ? nullptr : findSetting(settings_, s.parent);
+        auto* on = parent ? qobject_cast<QCheckBox*>(widget(parent->key)) : nullptr;
+        for (QWidget* part : {w, static_cast<QWidget*>(label)})
+            if (part && on) {
+                part->setEnabled(on->isChecked());
+                connect(on, &QCheckBox::toggled, part, &QWidget::setEnabled);
             }
     }
 }
@@ -190,10 +188,8 @@ nlohmann::json SettingsForm::valueOf(const SettingInfo& s) const
 
 bool SettingsForm::switchedOn(const std::string& flag) const
 {
-    for (const SettingInfo& s : settings_)
-        if (s.flag == flag && widget(s.key))
-            return valueOf(s) == true;
-    return true;
+    const SettingInfo* s = findSetting(settings_, flag);
+    return !s || !widget(s->key) || valueOf(*s) == true;
 }
 
 nlohmann::json SettingsForm::values() const
