@@ -1,6 +1,8 @@
 #include "app/cli_judge.h"
 
+#include "app/cli_settings.h"
 #include "core/judge/api_key_file.h"
+#include "core/judge/judge_settings.h"
 
 #include <cmath>
 #include <cstdio>
@@ -8,34 +10,27 @@
 
 namespace sft::cli {
 
-void addJudgeOptions(Options& o)
+std::vector<SettingInfo> judgeFlags(JudgeSamples samples)
 {
-    o.add("judge-url", "Judge server.", "URL", "http://localhost:11434");
-    o.add("judge-model", "Judge model, as the server names it.", "NAME", "llama3");
-    o.add("api", "ollama (Ollama's own API) or openai (llama-server, vLLM, LM Studio, Ollama's /v1).", "API",
-          "ollama");
+    std::vector<SettingInfo> flags = judgeServerSettings().infos();
+    for (const SettingInfo& s : judgeSettings().infos())
+        if (samples == JudgeSamples::Taken || s.flag != "samples")
+            flags.push_back(s);
+    return flags;
+}
+
+void addJudgeOptions(Options& o, JudgeSamples samples)
+{
+    addSettingFlags(o, judgeFlags(samples));
     o.add("api-key-env", "Environment variable holding the server's API key, sent as a bearer token.", "VAR");
     o.add("api-key-file", "File holding the server's API key, readable by you alone (chmod 600).", "FILE");
     o.add("pull", "Pull the judge model first when Ollama does not have it.");
-    o.add("seed", "Sampling seed (inside Ollama's options).", "N", "123");
-    o.add("temperature", "Sampling temperature; 0 is greedy.", "T", "0");
-    o.add("num-ctx", "Judge context size; pinned, as the default differs between Ollama versions.", "N", "2048");
-    o.add("num-predict", "Most tokens per reply.", "N", "128");
-    o.add("no-schema", "Send no JSON schema; read the score from free text only.");
-    o.add("attempts", "Most requests per judgement, the first included.", "N", "3");
-    o.add("backoff-ms", "Wait before the second request; doubles after each failure.", "MS", "1000");
-    o.add("connect-timeout", "Seconds to connect.", "S", "10");
-    o.add("first-byte-timeout", "Seconds from a request to the first byte of its answer (model loading).", "S",
-          "600");
-    o.add("idle-timeout", "Seconds of silence allowed in the middle of an answer.", "S", "120");
     o.add("restart", "Discard results stored in the output's journal for another setup.");
 }
 
 JudgeServer judgeServer(const Options& o)
 {
-    JudgeServer server;
-    server.url = o.required("judge-url");
-    server.api = judgeApiByName(o.text("api"));
+    JudgeServer server = judgeServerSettings().fromJson(readSettingFlags(o, judgeServerSettings().infos()));
     if (o.isSet("api-key-env") && o.isSet("api-key-file"))
         throw UsageError("give the API key either with --api-key-env or with --api-key-file, not both");
     if (o.isSet("api-key-file"))
@@ -47,27 +42,14 @@ JudgeServer judgeServer(const Options& o)
             throw UsageError("--api-key-env names " + var + ", but that environment variable is not set");
         server.apiKey = key;
     }
-    const auto ms = [&o](const char* name) { return int(o.real(name, 0.001, 86400) * 1000); };
-    server.timeouts = {ms("connect-timeout"), ms("first-byte-timeout"), ms("idle-timeout")};
     return server;
 }
 
-SamplingOptions samplingOptions(const Options& o)
+ScoreSettings judgeSettingsOf(const Options& o, JudgeSamples samples)
 {
-    SamplingOptions options;
-    options.seed = o.integer("seed", 0, INT32_MAX);
-    options.temperature = o.real("temperature", 0, 2);
-    options.numCtx = o.integer("num-ctx", 256, 1 << 20);
-    options.numPredict = o.integer("num-predict", 1, 1 << 16);
-    return options;
-}
-
-RetryPolicy retryPolicy(const Options& o)
-{
-    RetryPolicy policy;
-    policy.maxAttempts = int(o.integer("attempts", 1, 20));
-    policy.firstBackoffMs = int(o.integer("backoff-ms", 0, 600'000));
-    return policy;
+    ScoreSettings settings = judgeSettings().fromJson(readSettingFlags(o, judgeFlags(samples)));
+    settings.restart = o.isSet("restart");
+    return settings;
 }
 
 void pullIfMissing(JudgeClient& client, const std::string& model, const Options& o)

@@ -5,20 +5,25 @@
 #include "app/cli_support.h"
 #include "core/judge/ask_judge.h"
 #include "core/judge/judge_client.h"
+#include "core/judge/score_run.h"
 
 #include <memory>
 #include <string>
 
 namespace sft::cli {
 
-void addJudgeOptions(Options& o);
+// compare-judge asks once per pair; score may ask several times per entry.
+enum class JudgeSamples { Taken, NotTaken };
+
+// The judge settings tables' flags, and the API key's, --pull and --restart.
+void addJudgeOptions(Options& o, JudgeSamples samples);
 
 // The API key comes from the environment variable named by --api-key-env or the private file
 // named by --api-key-file, never from the command line, where other users can read it in the
 // process list.
 JudgeServer judgeServer(const Options& o);
-SamplingOptions samplingOptions(const Options& o);
-RetryPolicy retryPolicy(const Options& o);
+// How to ask the judge: model, sampling, schema, retries, samples, --restart.
+ScoreSettings judgeSettingsOf(const Options& o, JudgeSamples samples);
 
 // With --pull, a judge model Ollama does not have yet is pulled first, with progress.
 void pullIfMissing(JudgeClient& client, const std::string& model, const Options& o);

@@ -42,7 +42,7 @@ int cmdCompareJudge(const QStringList& args)
     o.add("key-a", "Field holding A's answers (default: --key).", "NAME");
     o.add("key-b", "Field holding B's answers (default: --key).", "NAME");
     o.add("out", "Verdicts file to write (resumable through OUT.journal.jsonl).", "FILE");
-    addJudgeOptions(o);
+    addJudgeOptions(o, JudgeSamples::NotTaken);
     if (!o.parse(args))
         return 0;
     CompareSettings s;
@@ -51,11 +51,12 @@ int cmdCompareJudge(const QStringList& args)
     s.keyA = o.isSet("key-a") ? o.text("key-a") : o.text("key");
     s.keyB = o.isSet("key-b") ? o.text("key-b") : o.text("key");
     s.outPath = o.required("out");
-    s.model = o.required("judge-model");
-    s.options = samplingOptions(o);
-    s.structured = !o.isSet("no-schema");
-    s.retry = retryPolicy(o);
-    s.restart = o.isSet("restart");
+    const ScoreSettings judge = judgeSettingsOf(o, JudgeSamples::NotTaken);
+    s.model = judge.model;
+    s.options = judge.options;
+    s.structured = judge.structured;
+    s.retry = judge.retry;
+    s.restart = judge.restart;
     const auto client = makeJudgeClient(judgeServer(o));
     pullIfMissing(*client, s.model, o);
     Progress progress("pairs");

@@ -21,7 +21,7 @@ Tokenizer chosenTokenizer(const Options& o)
 {
     if (o.isSet("model"))
         return loadTokenizer(resolveModel(o.text("model")), o.text("tokenizer"));
-    return Tokenizer::fromDirectory(o.isSet("tokenizer") ? o.text("tokenizer") : defaultTokenizerDir());
+    return o.isSet("tokenizer") ? Tokenizer::fromDirectory(o.text("tokenizer")) : defaultTokenizer();
 }
 
 std::string fetch()
@@ -29,7 +29,7 @@ std::string fetch()
     Progress bar("bytes", Progress::Amounts::Bytes);
     const std::string path = fetchChapterDataset(
         [&bar](const DownloadProgress& p) { bar.update(p.bytes, p.total, "instruction-data.json"); },
-        &interruptibleJob());
+        &interruptibleJob(), [&bar](const std::string& line) { bar.message(line); });
     bar.finish();
     return path;
 }

@@ -4,6 +4,7 @@
 #include "app/cli_support.h"
 #include "app/commands.h"
 #include "core/hub/model_download.h"
+#include "core/net/url.h"
 #include "core/util/error.h"
 
 #include <QFileInfo>
@@ -117,7 +118,7 @@ int cmdDownload(const QStringList& args)
         return 0;
     const CatalogModel& model = chosenModel(options.positional());
     const ModelCache cache(options.text("cache"));
-    const QUrl endpoint = hubEndpoint(options.text("endpoint"));
+    const std::string endpoint = hubEndpoint(options.text("endpoint"));
 
     DownloadReport report;
     ModelDownload result;
@@ -132,7 +133,7 @@ int cmdDownload(const QStringList& args)
     if (result.fetched.empty())
         report.message(model.name + " is already downloaded");
     if (!result.unverified.empty())
-        report.message("note: " + endpoint.toDisplayString().toStdString() + " announced no checksum for " +
+        report.message("note: " + shownUrl(endpoint) + " announced no checksum for " +
                        joined(result.unverified) + "; not verified");
     std::printf("%s\n", result.folder.c_str());
     return 0;

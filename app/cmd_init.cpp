@@ -2,6 +2,7 @@
 
 #include "app/cli_support.h"
 #include "app/commands.h"
+#include "core/hub/model_cache.h"
 #include "core/io/model_folder.h"
 #include "core/util/error.h"
 #include "core/util/files.h"
@@ -33,15 +34,9 @@ GptConfig configFrom(const std::string& value)
     }
 }
 
-std::optional<Tokenizer> tokenizerFrom(const Options& o)
+Tokenizer tokenizerFrom(const Options& o)
 {
-    std::string dir = o.text("tokenizer");
-    if (dir.empty())
-        if (const char* env = std::getenv("SFT_TOKENIZER_DIR"))
-            dir = env;
-    if (dir.empty())
-        return std::nullopt;
-    return Tokenizer::fromDirectory(dir);
+    return o.isSet("tokenizer") ? Tokenizer::fromDirectory(o.text("tokenizer")) : defaultTokenizer();
 }
 
 } // namespace
@@ -52,7 +47,8 @@ int cmdInit(const QStringList& args)
                       "GPT-2 with random weights.");
     o.add("config", "gpt2-small, gpt2-medium, gpt2-large, gpt2-xl, tiny, or a config.json file.", "NAME|FILE");
     o.add("seed", "Seed of the random weights.", "N", "123");
-    o.add("tokenizer", "Folder with the GPT-2 tokenizer files to copy in (default: $SFT_TOKENIZER_DIR).", "DIR");
+    o.add("tokenizer", "Folder with the GPT-2 tokenizer files to copy in (default: $SFT_TOKENIZER_DIR, else a "
+                       "downloaded GPT-2's, else the GPT-2 tokenizer bundled with SFT Studio).", "DIR");
     o.add("out", "The model folder to create.", "DIR");
     if (!o.parse(args))
         return 0;
@@ -61,14 +57,11 @@ int cmdInit(const QStringList& args)
     const std::string out = o.required("out");
     if (isModelFolder(out))
         throw ConfigError(out + " already holds a model; choose another --out or delete it first");
-    const std::optional<Tokenizer> tokenizer = tokenizerFrom(o);
+    const Tokenizer tokenizer = tokenizerFrom(o);
 
     Gpt model(config);
     model->initWeights(seed);
-    saveModelFolder(out, model, tokenizer ? &*tokenizer : nullptr);
-    if (!tokenizer)
-        std::fprintf(stderr, "sft-studio: warning: no tokenizer given (--tokenizer or $SFT_TOKENIZER_DIR); "
-                             "commands on %s will need --tokenizer DIR\n", out.c_str());
+    saveModelFolder(out, model, &tokenizer);
     std::fprintf(stderr, "wrote %s: %lld parameters, seed %llu\n", out.c_str(),
                  (long long)model->config().parameterCount(), (unsigned long long)seed);
     return 0;

@@ -92,23 +92,15 @@ int cmdScore(const QStringList& args)
     o.add("key", "Field holding the answer to judge.", "NAME", "model_response");
     o.add("prompt", "chapter (the chapter's words), rubric, or a prompt file with {prompt}, {output}, {response}.",
           "NAME", "chapter");
-    o.add("samples", "Judgements per entry (sample k uses seed + k); more than 1 shows the judge's own spread.",
-          "K", "1");
     o.add("out", "Scores file to write (its journal OUT.journal.jsonl makes the run resumable).", "FILE");
-    addJudgeOptions(o);
+    addJudgeOptions(o, JudgeSamples::Taken);
     if (!o.parse(args))
         return 0;
-    ScoreSettings settings;
+    ScoreSettings settings = judgeSettingsOf(o, JudgeSamples::Taken);
     settings.responsesPath = o.required("responses");
     settings.responseKey = o.text("key");
     settings.outPath = o.required("out");
-    settings.model = o.required("judge-model");
     settings.prompt = JudgePrompt::byName(o.text("prompt"));
-    settings.samples = int(o.integer("samples", 1, 100));
-    settings.options = samplingOptions(o);
-    settings.structured = !o.isSet("no-schema");
-    settings.retry = retryPolicy(o);
-    settings.restart = o.isSet("restart");
     const auto client = makeJudgeClient(judgeServer(o));
     pullIfMissing(*client, settings.model, o);
 

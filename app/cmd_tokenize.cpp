@@ -19,7 +19,7 @@ Tokenizer chosenTokenizer(const Options& options)
         return loadTokenizer(resolveModel(options.text("model")), options.text("tokenizer"));
     if (options.isSet("tokenizer"))
         return Tokenizer::fromDirectory(options.text("tokenizer"));
-    return Tokenizer::fromDirectory(defaultTokenizerDir());
+    return defaultTokenizer();
 }
 
 std::string idLine(const std::vector<int>& ids)

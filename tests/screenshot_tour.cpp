@@ -103,7 +103,7 @@ int main(int argc, char** argv)
         instruction->setPlainText("Rewrite the sentence using a simile.");
     if (auto* input = playground->findChild<QPlainTextEdit*>("inputEdit"))
         input->setPlainText("The car is very fast.");
-    if (auto* maxTokens = playground->findChild<QSpinBox*>("maxTokensSpin"))
+    if (auto* maxTokens = playground->findChild<QSpinBox*>("maxNewTokens"))
         maxTokens->setValue(60);
     playground->generateAnswers();
     settle(window);

@@ -1,8 +1,8 @@
 // The chapter-7 dataset fetched into the cache: the book's address, the XDG cache folder, one
-// download and then none, and what offline looks like.
+// download and then none, checked against the published sha256; offline, or from a server that
+// sends other bytes, the bundled copy.
 
 #include "core/hub/chapter_dataset.h"
-#include "core/hub/download_error.h"
 #include "core/util/files.h"
 #include "tests/support/fake_hub_server.h"
 #include "tests/support/test_support.h"
@@ -26,20 +26,36 @@ class TestChapterDataset : public QObject {
 private:
     QTemporaryDir cache_;
     FakeHubServer server_;
-    QByteArray bytes_ = R"([{"instruction": "Say hi", "input": "", "output": "Hi"}])";
+    QByteArray bytes_;
+    const QByteArray other_ = R"([{"instruction": "Say hi", "input": "", "output": "Hi"}])";
+
+    // fetchChapterDataset from `url` into an empty cache: the file's bytes and the note.
+    std::pair<QByteArray, QString> fetchInto(const QTemporaryDir& cache, const QString& url)
+    {
+        qputenv("XDG_CACHE_HOME", cache.path().toUtf8());
+        qputenv("SFT_CHAPTER_DATASET_URL", url.toUtf8());
+        QString note;
+        const std::string path = fetchChapterDataset({}, nullptr, [&](const std::string& line) { note += QString::fromStdString(line); });
+        qputenv("XDG_CACHE_HOME", cache_.path().toUtf8());
+        return {QByteArray::fromStdString(readFile(path)), note};
+    }
 
 private Q_SLOTS:
     void initTestCase()
     {
         QVERIFY(cache_.isValid());
+        if (!test::sharedAvailable())
+            QSKIP("../shared is missing");
+        bytes_ = QByteArray::fromStdString(readFile(test::sharedPath("data/instruction-data.json")));
         qputenv("XDG_CACHE_HOME", cache_.path().toUtf8());
         server_.addFile(kRepo, "instruction-data.json", bytes_, false);
+        server_.addFile("elsewhere/data", "instruction-data.json", other_, false);
     }
 
     void theBooksAddress()
     {
         qunsetenv("SFT_CHAPTER_DATASET_URL");
-        QCOMPARE(chapterDatasetUrl().toString(),
+        QCOMPARE(QString::fromStdString(chapterDatasetUrl()),
                  QString("https://raw.githubusercontent.com/rasbt/LLMs-from-scratch/main/ch07/01_main-chapter-code/"
                          "instruction-data.json"));
         QCOMPARE(QString::fromStdString(chapterDatasetPath()),
@@ -51,7 +67,10 @@ private Q_SLOTS:
         qputenv("SFT_CHAPTER_DATASET_URL",
                 (server_.endpoint() + "/" + kRepo + "/resolve/main/instruction-data.json").toUtf8());
         int64_t lastBytes = 0;
-        const std::string path = fetchChapterDataset([&](const DownloadProgress& p) { lastBytes = p.bytes; }, nullptr);
+        QString note;
+        const std::string path = fetchChapterDataset([&](const DownloadProgress& p) { lastBytes = p.bytes; }, nullptr,
+                                                     [&](const std::string& line) { note = QString::fromStdString(line); });
+        QVERIFY2(note.startsWith("downloaded ") && note.contains("sha256 is the book's"), qPrintable(note));
         QCOMPARE(QString::fromStdString(path), cache_.filePath("sft-studio/datasets/instruction-data.json"));
         QCOMPARE(QByteArray::fromStdString(readFile(path)), bytes_);
         QCOMPARE(lastBytes, int64_t(bytes_.size()));
@@ -60,23 +79,27 @@ private Q_SLOTS:
         QCOMPARE(server_.requests().size(), requests);
     }
 
-    void offlineSaysItCannotReach()
+    // Offline: the bundled copy, which is the book's file byte for byte.
+    void offlineGivesTheBundledCopy()
     {
         QTemporaryDir emptyCache;
-        qputenv("XDG_CACHE_HOME", emptyCache.path().toUtf8());
         QTcpServer closed;
         QVERIFY(closed.listen(QHostAddress::LocalHost));
         const QString url = QStringLiteral("http://127.0.0.1:%1/instruction-data.json").arg(closed.serverPort());
         closed.close();
-        qputenv("SFT_CHAPTER_DATASET_URL", url.toUtf8());
-        try {
-            fetchChapterDataset({}, nullptr);
-            QFAIL("fetched from a closed port");
-        } catch (const DownloadError& e) {
-            QCOMPARE(e.kind(), DownloadError::Kind::Unreachable);
-        }
-        QVERIFY(!fileExists(chapterDatasetPath()));
-        qputenv("XDG_CACHE_HOME", cache_.path().toUtf8());
+        const auto [bytes, note] = fetchInto(emptyCache, url);
+        QCOMPARE(bytes, bytes_);
+        QVERIFY2(note.contains("could not download") && note.contains("bundled with SFT Studio"), qPrintable(note));
+    }
+
+    // A server that answers with other bytes is not taken for the book's file.
+    void otherBytesAreRefused()
+    {
+        QTemporaryDir emptyCache;
+        const auto [bytes, note] =
+            fetchInto(emptyCache, server_.endpoint() + "/elsewhere/data/resolve/main/instruction-data.json");
+        QCOMPARE(bytes, bytes_);
+        QVERIFY2(note.contains("another file than the book's dataset"), qPrintable(note));
     }
 };
 

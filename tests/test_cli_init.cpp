@@ -2,6 +2,7 @@
 // logits as JSON equal to the model's own, and clear failures for bad arguments.
 
 #include "core/io/model_folder.h"
+#include "core/tokenizer/tokenizer.h"
 #include "core/util/files.h"
 #include "tests/support/test_support.h"
 
@@ -25,7 +26,7 @@ class TestCliInit : public QObject {
 private Q_SLOTS:
     void initTestCase();
     void initThenLogits();
-    void withoutTokenizerWarns();
+    void withoutTokenizerGetsTheBundledOne();
     void badConfigFails();
     void badIdsFail();
     void existingModelIsNotOverwritten();
@@ -71,15 +72,25 @@ void TestCliInit::initThenLogits()
     QCOMPARE(last[0], all[3]);
 }
 
-void TestCliInit::withoutTokenizerWarns()
+// With no tokenizer given and none on the machine, the model still carries GPT-2's (the bundled
+// copy): the same files, token for token, as OpenAI's.
+void TestCliInit::withoutTokenizerGetsTheBundledOne()
 {
     qunsetenv("SFT_TOKENIZER_DIR");
+    QTemporaryDir emptyCache;
+    qputenv("SFT_CACHE_DIR", emptyCache.path().toUtf8());
     const QString bare = dir_.filePath("bare");
     const auto r = runStudio({"init", "--config", "tiny", "--out", bare});
+    qunsetenv("SFT_CACHE_DIR");
     QVERIFY2(r.exitCode == 0, qPrintable(r.err));
-    QVERIFY2(r.err.contains("warning") && r.err.contains("--tokenizer"), qPrintable(r.err));
     QVERIFY(QFile::exists(bare + "/model.safetensors"));
-    QVERIFY(!QFile::exists(bare + "/vocab.json"));
+    const auto bundled = sft::Tokenizer::fromDirectory(bare.toStdString());
+    const auto openai = sft::Tokenizer::fromDirectory(tokenizerDir().toStdString());
+    QCOMPARE(bundled.vocabSize(), 50257);
+    for (int id : {0, 256, 15496, 50255, 50256})
+        QCOMPARE(bundled.tokenBytes(id), openai.tokenBytes(id));
+    const std::string text = sft::readFile(sft::test::sharedPath("data/instruction-data.json"));
+    QVERIFY(bundled.encode(text) == openai.encode(text));
 }
 
 void TestCliInit::badConfigFails()

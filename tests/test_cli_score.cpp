@@ -4,9 +4,12 @@
 // entry scored twice and none lost. agreement reproduces the chapter's judge correlations.
 
 #include "core/judge/judge_prompt.h"
+#include "core/judge/judge_settings.h"
+#include "core/judge/score_run.h"
 #include "core/util/files.h"
 #include "tests/support/fake_judge_server.h"
 #include "tests/support/judge_process.h"
+#include "tests/support/setting_flags.h"
 #include "tests/support/test_support.h"
 
 #include <QCryptographicHash>
@@ -17,6 +20,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <fstream>
 #include <numeric>
 #include <set>
@@ -104,6 +108,25 @@ class TestCliScore : public QObject {
     QString path(const QString& name) const { return dir.filePath(name); }
 
 private Q_SLOTS:
+    // The judge's flags come from the judge settings tables, which the app's judge panel also uses.
+    void everyJudgeSettingIsAFlagWithItsDefault()
+    {
+        std::vector<SettingInfo> settings = judgeServerSettings().infos();
+        for (const SettingInfo& s : judgeSettings().infos())
+            settings.push_back(s);
+        QVERIFY(settings.size() >= 13);
+        QString problem = test::settingFlagProblem("score", settings);
+        QVERIFY2(problem.isEmpty(), qPrintable(problem));
+        settings.erase(std::remove_if(settings.begin(), settings.end(),
+                                      [](const SettingInfo& s) { return s.flag == "samples"; }),
+                       settings.end());
+        problem = test::settingFlagProblem("compare-judge", settings);
+        QVERIFY2(problem.isEmpty(), qPrintable(problem));
+        const auto outOfRange = test::runStudio({"score", "--responses", "r.json", "--out", "s.json", "--num-ctx", "100"});
+        QCOMPARE(outOfRange.exitCode, 2);
+        QVERIFY2(outOfRange.err.contains("--num-ctx must be from 256 to 1048576"), qPrintable(outOfRange.err));
+    }
+
     void scoresTheChaptersResponses()
     {
         test::JudgeProcess server({});

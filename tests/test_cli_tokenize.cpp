@@ -6,6 +6,8 @@
 #include "core/util/files.h"
 #include "tests/support/test_support.h"
 
+#include <QTcpServer>
+#include <QTemporaryDir>
 #include <QtTest>
 
 #include <nlohmann/json.hpp>
@@ -153,19 +155,42 @@ private Q_SLOTS:
         QCOMPARE(r.out, QString("15496 11 995 0\n"));
     }
 
-    void missingTokenizerIsAClearError()
+    // A new user's first hour: an empty home, nothing downloaded, no network (the hub and the
+    // book's address are closed ports). Tokenizing, a random model with tokenizer files and the
+    // chapter's dataset all work, from what SFT Studio bundles.
+    void worksOfflineWithNothingDownloaded()
     {
-        QTemporaryDir emptyCache;
-        const ScopedEnv env("SFT_TOKENIZER_DIR", QByteArray());
-        const ScopedEnv cache("SFT_CACHE_DIR", emptyCache.path().toUtf8());
-        auto r = sft::test::runStudio({"tokenize", "Hello"});
-        QCOMPARE(r.exitCode, 1);
-        QVERIFY2(r.err.contains("--tokenizer") && r.err.contains("SFT_TOKENIZER_DIR") &&
-                     r.err.contains("sft-studio download"),
-                 qPrintable(r.err));
-        QVERIFY(r.out.isEmpty());
+        QTemporaryDir home;
+        QTcpServer closed;
+        QVERIFY(closed.listen(QHostAddress::LocalHost));
+        const QByteArray nowhere = QStringLiteral("http://127.0.0.1:%1").arg(closed.serverPort()).toUtf8();
+        closed.close();
+        const ScopedEnv homeEnv("HOME", home.path().toUtf8());
+        const ScopedEnv noXdg("XDG_CACHE_HOME", QByteArray());
+        const ScopedEnv noTokenizer("SFT_TOKENIZER_DIR", QByteArray());
+        const ScopedEnv noCache("SFT_CACHE_DIR", QByteArray());
+        const ScopedEnv hub("SFT_HF_ENDPOINT", nowhere);
+        const ScopedEnv book("SFT_CHAPTER_DATASET_URL", nowhere + "/instruction-data.json");
 
-        r = sft::test::runStudio({"tokenize", "--tokenizer", "/no/such/folder", "Hello"});
+        auto r = sft::test::runStudio({"tokenize", "Hello"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QCOMPARE(r.out, QString("15496\n"));
+
+        r = sft::test::runStudio({"init", "--config", "tiny", "--out", home.filePath("M")});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QVERIFY(QFile::exists(home.filePath("M/vocab.json")) && QFile::exists(home.filePath("M/merges.txt")));
+
+        r = sft::test::runStudio({"dataset", "--fetch-chapter"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QVERIFY2(r.err.contains("bundled with SFT Studio"), qPrintable(r.err));
+        QVERIFY2(r.out.contains("entries: 1100 valid"), qPrintable(r.out));
+        QCOMPARE(sft::sha256OfFile(home.filePath(".cache/sft-studio/datasets/instruction-data.json").toStdString()),
+                 std::string("7e09a9af353722ca15c18bc580f093f9c39d3178335a75177319cb1e1d163944"));
+    }
+
+    void missingTokenizerFolderIsAClearError()
+    {
+        const auto r = sft::test::runStudio({"tokenize", "--tokenizer", "/no/such/folder", "Hello"});
         QCOMPARE(r.exitCode, 1);
         QVERIFY2(r.err.contains("/no/such/folder") && r.err.contains("encoder.json"), qPrintable(r.err));
     }

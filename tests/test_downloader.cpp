@@ -59,15 +59,15 @@ private:
     QByteArray vocab_ = "{\"!\": 0, \"\\\"\": 1}";
     QByteArray merges_ = "#version: 0.2\n\xc4\xa0 t\n";
 
-    QUrl url(const QString& file) const
+    QString url(const QString& file) const
     {
-        return hubFileUrl(QUrl(server_->endpoint()), kRepo.toStdString(), file.toStdString());
+        return QString::fromStdString(hubFileUrl(server_->endpoint().toStdString(), kRepo.toStdString(), file.toStdString()));
     }
     QString path(const QString& name) const { return dir_->filePath(name); }
     DownloadOutcome fetch(const QString& file, const DownloadProgressFn& onProgress = {},
                           const JobControl* job = nullptr)
     {
-        return downloadFile(url(file), path(file).toStdString(), kQuick, onProgress, job);
+        return downloadFile(url(file).toStdString(), path(file).toStdString(), kQuick, onProgress, job);
     }
 
 private Q_SLOTS:
@@ -91,12 +91,13 @@ private Q_SLOTS:
     {
         const QByteArray sha256 = "248dfc3911869ec493c76e65bf2fcf7f615828b0254c12b473182f0f81d3a707";
         const QByteArray sha1 = "10c66461e4c109db5a2196bff4bb59be30396ed8";
-        QCOMPARE(parseEtag('"' + sha256 + '"').kind, AnnouncedChecksum::Kind::Sha256);
-        QCOMPARE(QByteArray::fromStdString(parseEtag('"' + sha256.toUpper() + '"').hex), sha256);
-        QCOMPARE(parseEtag("W/\"" + sha1 + '"').kind, AnnouncedChecksum::Kind::GitBlobSha1);
-        QCOMPARE(QByteArray::fromStdString(parseEtag(sha1).hex), sha1);
-        QCOMPARE(parseEtag("\"9e107d9d372bb6826bd81d3542a419d6\"").kind, AnnouncedChecksum::Kind::None); // an MD5
-        QCOMPARE(parseEtag("\"" + sha1.left(39) + "g\"").kind, AnnouncedChecksum::Kind::None);
+        const auto etag = [](const QByteArray& value) { return parseEtag(value.toStdString()); };
+        QCOMPARE(etag('"' + sha256 + '"').kind, AnnouncedChecksum::Kind::Sha256);
+        QCOMPARE(QByteArray::fromStdString(etag('"' + sha256.toUpper() + '"').hex), sha256);
+        QCOMPARE(etag("W/\"" + sha1 + '"').kind, AnnouncedChecksum::Kind::GitBlobSha1);
+        QCOMPARE(QByteArray::fromStdString(etag(sha1).hex), sha1);
+        QCOMPARE(etag("\"9e107d9d372bb6826bd81d3542a419d6\"").kind, AnnouncedChecksum::Kind::None); // an MD5
+        QCOMPARE(etag("\"" + sha1.left(39) + "g\"").kind, AnnouncedChecksum::Kind::None);
         QCOMPARE(parseEtag("").kind, AnnouncedChecksum::Kind::None);
     }
 
@@ -117,15 +118,17 @@ private Q_SLOTS:
 
     void buildsHubAddresses()
     {
-        QCOMPARE(hubFileUrl(QUrl("https://huggingface.co"), "openai-community/gpt2-medium", "model.safetensors"),
-                 QUrl("https://huggingface.co/openai-community/gpt2-medium/resolve/main/model.safetensors"));
-        QCOMPARE(hubFileUrl(QUrl("https://mirror.example/hf/"), "openai-community/gpt2", "config.json"),
-                 QUrl("https://mirror.example/hf/openai-community/gpt2/resolve/main/config.json"));
+        QCOMPARE(hubFileUrl("https://huggingface.co", "openai-community/gpt2-medium", "model.safetensors"),
+                 "https://huggingface.co/openai-community/gpt2-medium/resolve/main/model.safetensors");
+        QCOMPARE(hubFileUrl("https://mirror.example/hf/", "openai-community/gpt2", "config.json"),
+                 "https://mirror.example/hf/openai-community/gpt2/resolve/main/config.json");
+        QCOMPARE(hubFileUrl("https://mirror.example/hf", "openai-community/gpt2", "config.json"),
+                 "https://mirror.example/hf/openai-community/gpt2/resolve/main/config.json");
         qunsetenv("SFT_HF_ENDPOINT");
-        QCOMPARE(hubEndpoint(), QUrl("https://huggingface.co"));
+        QCOMPARE(hubEndpoint(), "https://huggingface.co");
         qputenv("SFT_HF_ENDPOINT", "http://127.0.0.1:8080");
-        QCOMPARE(hubEndpoint(), QUrl("http://127.0.0.1:8080"));
-        QCOMPARE(hubEndpoint("https://hf-mirror.com"), QUrl("https://hf-mirror.com"));
+        QCOMPARE(hubEndpoint(), "http://127.0.0.1:8080");
+        QCOMPARE(hubEndpoint("https://hf-mirror.com"), "https://hf-mirror.com");
         qunsetenv("SFT_HF_ENDPOINT");
         QVERIFY_THROWS_EXCEPTION(ConfigError, hubEndpoint("ftp://mirror.example"));
         QVERIFY_THROWS_EXCEPTION(ConfigError, hubEndpoint("huggingface.co"));
@@ -136,7 +139,7 @@ private Q_SLOTS:
         std::vector<ModelFileProgress> events;
         const ModelCache cache(path("cache").toStdString());
         const ModelDownload result =
-            downloadModel(*findCatalogModel("gpt2-small"), cache, QUrl(server_->endpoint()), kQuick,
+            downloadModel(*findCatalogModel("gpt2-small"), cache, server_->endpoint().toStdString(), kQuick,
                           [&](const ModelFileProgress& p) { events.push_back(p); }, nullptr);
 
         const QString folder = path("cache/gpt2-small");
@@ -284,7 +287,7 @@ private Q_SLOTS:
         QCOMPARE(missing->kind(), DownloadError::Kind::HttpStatus);
         QCOMPARE(missing->httpStatus(), 404);
         const QString message = missing->what();
-        QVERIFY2(message.contains(url("pytorch_model.bin").toString()), missing->what());
+        QVERIFY2(message.contains(url("pytorch_model.bin")), missing->what());
         QVERIFY2(message.contains("404") && message.contains("--endpoint"), missing->what());
         QVERIFY(!QFile::exists(path("pytorch_model.bin")));
     }
@@ -301,7 +304,7 @@ private Q_SLOTS:
         QVERIFY2(clock.elapsed() < 5000, qPrintable(QString::number(clock.elapsed())));
         QCOMPARE(stalled->kind(), DownloadError::Kind::Timeout);
         const QString message = stalled->what();
-        QVERIFY2(message.contains("stopped sending for 1 s") && message.contains(url("model.safetensors").toString()),
+        QVERIFY2(message.contains("stopped sending for 1 s") && message.contains(url("model.safetensors")),
                  stalled->what());
         QCOMPARE(fileBytes(path("model.safetensors.part")), weights_.left(100'000));
     }
@@ -314,7 +317,7 @@ private Q_SLOTS:
         const auto silent = downloadError([&] { fetch("config.json"); });
         QVERIFY(silent);
         QCOMPARE(silent->kind(), DownloadError::Kind::Timeout);
-        QVERIFY2(QString(silent->what()).contains("no answer from " + url("config.json").toString() + " within 2 s"),
+        QVERIFY2(QString(silent->what()).contains("no answer from " + url("config.json") + " within 2 s"),
                  silent->what());
     }
 
@@ -322,7 +325,7 @@ private Q_SLOTS:
     {
         QTcpServer closed;
         QVERIFY(closed.listen(QHostAddress::LocalHost));
-        const QUrl endpoint(QStringLiteral("http://127.0.0.1:%1").arg(closed.serverPort()));
+        const std::string endpoint = QStringLiteral("http://127.0.0.1:%1").arg(closed.serverPort()).toStdString();
         closed.close();
         const auto offline = downloadError([&] {
             downloadFile(hubFileUrl(endpoint, "openai-community/gpt2", "config.json"),
@@ -330,7 +333,7 @@ private Q_SLOTS:
         });
         QVERIFY(offline);
         QCOMPARE(offline->kind(), DownloadError::Kind::Unreachable);
-        QVERIFY2(QString(offline->what()).contains("cannot reach " + endpoint.toString()), offline->what());
+        QVERIFY2(QString(offline->what()).contains(QString::fromStdString("cannot reach " + endpoint)), offline->what());
     }
 
     void refusesARedirectLoop()
@@ -338,7 +341,7 @@ private Q_SLOTS:
         server_->addRedirect("/loop/a", "/loop/b");
         server_->addRedirect("/loop/b", server_->endpoint().toUtf8() + "/loop/a");
         const auto loop = downloadError([&] {
-            downloadFile(QUrl(server_->endpoint() + "/loop/a"), path("a").toStdString(), kQuick, {}, nullptr);
+            downloadFile((server_->endpoint() + "/loop/a").toStdString(), path("a").toStdString(), kQuick, {}, nullptr);
         });
         QVERIFY(loop);
         QCOMPARE(loop->kind(), DownloadError::Kind::BadRedirect);
@@ -372,7 +375,7 @@ private Q_SLOTS:
     {
         // Every answer of the server names "../../escaped.bin" in Content-Disposition.
         const ModelCache cache(path("cache").toStdString());
-        downloadModel(*findCatalogModel("gpt2-small"), cache, QUrl(server_->endpoint()), kQuick, {}, nullptr);
+        downloadModel(*findCatalogModel("gpt2-small"), cache, server_->endpoint().toStdString(), kQuick, {}, nullptr);
         QStringList written;
         QDirIterator it(dir_->path(), QDir::Files | QDir::Hidden, QDirIterator::Subdirectories);
         while (it.hasNext())
@@ -399,7 +402,7 @@ private Q_SLOTS:
         for (const auto& [location, expected] : hostile) {
             server_->addRedirect(config, location);
             const auto error = downloadError([&] {
-                downloadModel(*findCatalogModel("gpt2-small"), cache, QUrl(server_->endpoint()), kQuick, {}, nullptr);
+                downloadModel(*findCatalogModel("gpt2-small"), cache, server_->endpoint().toStdString(), kQuick, {}, nullptr);
             });
             QVERIFY2(error, location.constData());
             QVERIFY2(QString(error->what()).contains(expected), error->what());
@@ -416,9 +419,9 @@ private Q_SLOTS:
     {
         const ModelCache cache(path("cache").toStdString());
         const CatalogModel& model = *findCatalogModel("gpt2-small");
-        downloadModel(model, cache, QUrl(server_->endpoint()), kQuick, {}, nullptr);
+        downloadModel(model, cache, server_->endpoint().toStdString(), kQuick, {}, nullptr);
         const int requests = server_->requests().size();
-        const ModelDownload again = downloadModel(model, cache, QUrl(server_->endpoint()), kQuick, {}, nullptr);
+        const ModelDownload again = downloadModel(model, cache, server_->endpoint().toStdString(), kQuick, {}, nullptr);
         QVERIFY(again.fetched.empty());
         QCOMPARE(server_->requests().size(), requests);
     }

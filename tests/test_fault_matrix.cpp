@@ -298,11 +298,11 @@ class TestFaultMatrix : public QObject {
 
     QString cached(const QString& file) const { return path("cache/gpt2-small/" + file); }
 
-    QUrl closedEndpoint() const
+    std::string closedEndpoint() const
     {
         QTcpServer closed;
         closed.listen(QHostAddress::LocalHost);
-        return QUrl(QStringLiteral("http://127.0.0.1:%1").arg(closed.serverPort()));
+        return QStringLiteral("http://127.0.0.1:%1").arg(closed.serverPort()).toStdString();
     }
 
     void breakHub(HubFault fault, FakeHubServer& server)
@@ -376,7 +376,7 @@ class TestFaultMatrix : public QObject {
         const qsizetype seenBefore = target->requests().size();
         int64_t resumedFrom = 0;
         const ModelDownload again = downloadModel(*findCatalogModel("gpt2-small"), ModelCache(path("cache").toStdString()),
-                                                  QUrl(target->endpoint()), kHubTimeouts, resumeWatcher(resumedFrom), nullptr);
+                                                  target->endpoint().toStdString(), kHubTimeouts, resumeWatcher(resumedFrom), nullptr);
         verifyCacheIsWhole();
         const size_t kept = kModelFiles.size() - again.fetched.size();
         for (const auto& request : target->requests().mid(seenBefore))
@@ -554,7 +554,7 @@ private Q_SLOTS:
         QFETCH(Rerun, rerun);
 
         const auto server = hub(hubFault != HubFault::MissingFile);
-        const QUrl endpoint = hubFault == HubFault::Refused ? closedEndpoint() : QUrl(server->endpoint());
+        const std::string endpoint = hubFault == HubFault::Refused ? closedEndpoint() : server->endpoint().toStdString();
         breakHub(hubFault, *server);
         int64_t resumedFrom = 0;
         QElapsedTimer clock;
@@ -578,7 +578,7 @@ private Q_SLOTS:
         QCOMPARE(error->kind(), kind);
         const QString message = error->what();
         QVERIFY2(message.contains(says), error->what());
-        QVERIFY2(message.contains(hubFileUrl(endpoint, kRepo.toStdString(), faultyFile(hubFault).toStdString()).toString()),
+        QVERIFY2(message.contains(QString::fromStdString(hubFileUrl(endpoint, kRepo.toStdString(), faultyFile(hubFault).toStdString()))),
                  error->what());
         QVERIFY2(message.contains("again") || message.contains("--endpoint"), error->what());
         verifyWhatWasKept(hubFault, error->resumable());

@@ -404,22 +404,31 @@ private Q_SLOTS:
         qputenv("XDG_CACHE_HOME", home_.filePath("cache").toUtf8());
     }
 
-    void chapterDatasetButtonOffline()
+    // With no network and no tokenizer anywhere on the machine, the button still gives the
+    // chapter's dataset (the bundled copy, the book's bytes), tokenized with the bundled GPT-2
+    // tokenizer: tokens in the pane and a filled histogram.
+    void chapterDatasetButtonWorksOffline()
     {
         QTemporaryDir cache;
         qputenv("XDG_CACHE_HOME", cache.path().toUtf8());
+        qunsetenv("SFT_TOKENIZER_DIR");
         QTcpServer closed;
         QVERIFY(closed.listen(QHostAddress::LocalHost));
         qputenv("SFT_CHAPTER_DATASET_URL",
                 QStringLiteral("http://127.0.0.1:%1/instruction-data.json").arg(closed.serverPort()).toUtf8());
         closed.close();
         Harness h;
-        auto* fetch = h.view.findChild<QPushButton*>("fetchChapterButton");
-        QTest::mouseClick(fetch, Qt::LeftButton);
-        QTRY_VERIFY_WITH_TIMEOUT(h.status->text().startsWith("Could not download the chapter-7 dataset"), 30000);
-        QVERIFY2(h.status->text().contains("Open dataset…"), qPrintable(h.status->text()));
-        QVERIFY(fetch->isEnabled());
-        QVERIFY(h.state.datasetPath().isEmpty());
+        QTest::mouseClick(h.view.findChild<QPushButton*>("fetchChapterButton"), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(h.tokenized(), kLoadTimeoutMs);
+        QCOMPARE(h.rows(), 1100);
+        QCOMPARE(sha256OfFile(h.state.datasetPath().toStdString()),
+                 std::string("7e09a9af353722ca15c18bc580f093f9c39d3178335a75177319cb1e1d163944"));
+        QVERIFY2(h.status->text().contains("bundled with SFT Studio") && h.status->text().contains("could not download"),
+                 qPrintable(h.status->text()));
+        h.select(0);
+        QTRY_VERIFY(h.tokens->toPlainText().contains("Evaluate the following phrase"));
+        QVERIFY(h.histogram->outline()->count() > 0);
+        qputenv("SFT_TOKENIZER_DIR", test::sharedPath("data/gpt2-tokenizer").c_str());
         qputenv("XDG_CACHE_HOME", home_.filePath("cache").toUtf8());
     }
 

@@ -6,13 +6,17 @@
 
 #include "core/data/dataset.h"
 #include "core/data/prompt_template.h"
+#include "core/util/files.h"
 #include "core/util/jsonl_journal.h"
+#include "core/generate/generation_settings.h"
 #include "core/generate/responder.h"
+#include "core/judge/judge_settings.h"
 #include "core/generate/responses_file.h"
 #include "core/generate/responses_journal.h"
 #include "core/io/model_folder.h"
 #include "core/train/run_directory.h"
 #include "tests/support/model_fixture.h"
+#include "tests/support/setting_widgets.h"
 #include "tests/support/test_support.h"
 #include "tests/support/widget_lookup.h"
 #include "ui/workers/answer_worker.h"
@@ -67,8 +71,8 @@ struct Harness {
     AnswerWorker* worker() { return view.findChild<AnswerWorker*>(); }
     void generate(int maxTokens, int batchSize)
     {
-        get<QSpinBox>("maxTokensSpin")->setValue(maxTokens);
-        get<QSpinBox>("batchSizeSpin")->setValue(batchSize);
+        get<QSpinBox>("maxNewTokens")->setValue(maxTokens);
+        get<QSpinBox>("batchSize")->setValue(batchSize);
         QTest::mouseClick(get<QPushButton>("generateButton"), Qt::LeftButton);
     }
 };
@@ -132,6 +136,20 @@ private Q_SLOTS:
         testSplit_.assign(chapter.entries.begin() + 85, chapter.entries.begin() + 95);
     }
 
+    // Evaluate's generation fields and its judge panel's sampling fields are rows of the tables
+    // that `respond` and `score` make their flags from.
+    void settingsComeFromTheTables()
+    {
+        StudioState state;
+        EvaluateView view(&state);
+        for (const auto& settings : {settingsWithFlags(generationSettings().infos(), {"max-new-tokens", "batch-size"}),
+                                     settingsWithFlags(judgeSettings().infos(), {"samples", "temperature"})}) {
+            QCOMPARE(settings.size(), size_t(2));
+            const QString problem = test::settingWidgetProblem(&view, settings);
+            QVERIFY2(problem.isEmpty(), qPrintable(problem));
+        }
+    }
+
     void answersAppearPerBatchAndAreSavedInTheRun()
     {
         StudioState state;
@@ -171,6 +189,27 @@ private Q_SLOTS:
 
     // Cancelled twice: the second job, with another answer length, discards the first one's
     // answers; the third, with the second's settings, continues from the second one's.
+    // One policy for invalid entries in both front ends: the answers are made for the usable
+    // entries, and the view says which were skipped, as `respond` does on stderr.
+    void skippedEntriesAreReported()
+    {
+        nlohmann::json entries = nlohmann::json::parse(readFile(dataset_.toStdString()));
+        entries[2]["instruction"] = 7;
+        const QString withBadEntry = dir_.filePath("bad-entry.json");
+        writeFileAtomic(withBadEntry.toStdString(), entries.dump());
+        StudioState state;
+        state.setDatasetPath(withBadEntry);
+        const QString run = makeRun("bad-entry-run");
+        state.setRunPath(run);
+        Harness h(&state);
+        h.generate(2, 8);
+        QTRY_VERIFY_WITH_TIMEOUT(h.idle(), kJobTimeoutMs);
+        const QString status = h.get<QLabel>("statusLabel")->text();
+        QVERIFY2(status.startsWith("Wrote ") && status.contains("skipped") && status.contains("instruction"),
+                 qPrintable(status));
+        QCOMPARE(h.rows(), 9); // the test split of the 99 usable entries: int(99 * 0.1)
+    }
+
     void cancelledAnswersAreKeptAndContinued()
     {
         StudioState state;

@@ -2,9 +2,11 @@
 // Alpaca text, the answer streams in over several redraws and ends equal to generate()'s decoded
 // output (greedy), a second checkpoint answers beside the first, and Stop ends a long answer.
 
+#include "core/generate/generation_settings.h"
 #include "core/generate/generator.h"
 #include "core/io/model_folder.h"
 #include "tests/support/model_fixture.h"
+#include "tests/support/setting_widgets.h"
 #include "tests/support/test_support.h"
 #include "tests/support/widget_lookup.h"
 #include "ui/views/checkpoint_picker.h"
@@ -79,6 +81,19 @@ private Q_SLOTS:
         modelB_ = makeModel("model-b", 2);
     }
 
+    // The decoding fields are the generation settings' rows: the defaults, ranges and help of
+    // `sft-studio generate`.
+    void decodingSettingsComeFromTheTable()
+    {
+        StudioState state;
+        PlaygroundView view(&state);
+        const auto settings =
+            settingsWithFlags(generationSettings().infos(), {"max-new-tokens", "temperature", "top-k", "seed"});
+        QCOMPARE(settings.size(), size_t(4));
+        const QString problem = test::settingWidgetProblem(&view, settings);
+        QVERIFY2(problem.isEmpty(), qPrintable(problem));
+    }
+
     void promptIsTheTemplateText()
     {
         StudioState state;
@@ -97,7 +112,7 @@ private Q_SLOTS:
         Harness h(&state);
         h.text("instructionEdit")->setPlainText("Rewrite the sentence using a simile.");
         h.text("inputEdit")->setPlainText("The car is very fast.");
-        h.get<QSpinBox>("maxTokensSpin")->setValue(150);
+        h.get<QSpinBox>("maxNewTokens")->setValue(150);
         QStringList shown;
         QPlainTextEdit* answer = h.text("answerText");
         connect(answer, &QPlainTextEdit::textChanged, this, [&] {
@@ -124,7 +139,7 @@ private Q_SLOTS:
         Harness h(&state);
         h.get<CheckpointPicker>("compareWithPicker")->setCurrentPath(modelB_);
         h.text("instructionEdit")->setPlainText("What is the opposite of hot?");
-        h.get<QSpinBox>("maxTokensSpin")->setValue(20);
+        h.get<QSpinBox>("maxNewTokens")->setValue(20);
         h.generate();
         QTRY_VERIFY_WITH_TIMEOUT(h.idle(), kJobTimeoutMs);
         const QString prompt = h.view.promptText();
@@ -140,7 +155,7 @@ private Q_SLOTS:
         state.setModelPath(modelA_);
         Harness h(&state);
         h.text("instructionEdit")->setPlainText("Write a long story.");
-        h.get<QSpinBox>("maxTokensSpin")->setValue(4096);
+        h.get<QSpinBox>("maxNewTokens")->setValue(4096);
         h.generate();
         QTRY_VERIFY_WITH_TIMEOUT(!h.text("answerText")->toPlainText().isEmpty(), kJobTimeoutMs);
         QTest::mouseClick(h.get<QPushButton>("stopButton"), Qt::LeftButton);

@@ -15,6 +15,7 @@
 #include "tests/support/model_fixture.h"
 #include "tests/support/test_support.h"
 #include "tests/support/train_fixture.h"
+#include "tests/support/setting_widgets.h"
 #include "tests/support/widget_lookup.h"
 #include "ui/charts/loss_chart.h"
 #include "ui/views/data_view.h"
@@ -470,12 +471,8 @@ private Q_SLOTS:
         TrainView view(&state);
         const std::vector<SettingInfo> settings = trainSettings().infos();
         QVERIFY(settings.size() >= 38);
-        for (const SettingInfo& s : settings) {
-            const QString name = QString::fromStdString(s.widget);
-            auto* w = view.findChild<QWidget*>(name);
-            QVERIFY2(w, qPrintable("no widget " + name));
-            QVERIFY2(showsDefault(w, s), qPrintable(name + " does not show " + QString::fromStdString(s.defaultValue.dump())));
-        }
+        const QString problem = test::settingWidgetProblem(&view, settings);
+        QVERIFY2(problem.isEmpty(), qPrintable(problem));
     }
 
     // The same settings through the form and through `sft-studio train`: the same run.json
@@ -524,31 +521,6 @@ private Q_SLOTS:
         }
     }
 
-private:
-    static bool showsDefault(QWidget* w, const SettingInfo& s)
-    {
-        const nlohmann::json& want = s.defaultValue;
-        if (auto* spin = qobject_cast<QSpinBox*>(w))
-            return nlohmann::json(spin->value()) == want;
-        if (auto* real = qobject_cast<QDoubleSpinBox*>(w))
-            return want.is_null() ? real->value() == real->minimum() && !real->specialValueText().isEmpty()
-                                  : std::abs(real->value() - want.get<double>()) < 1e-9;
-        if (auto* edit = qobject_cast<QLineEdit*>(w))
-            return s.kind == SettingKind::Integer ? nlohmann::json(edit->text().toULongLong()) == want
-                                                  : std::abs(QLocale().toDouble(edit->text()) - want.get<double>()) <=
-                                                        1e-9 * std::abs(want.get<double>());
-        if (auto* combo = qobject_cast<QComboBox*>(w))
-            return combo->currentText().toStdString() == want.get<std::string>();
-        if (auto* box = qobject_cast<QCheckBox*>(w))
-            return (box->isChecked() != s.formTurnsOff) == want.get<bool>();
-        for (const std::string& choice : s.choices) {
-            auto* item = w->findChild<QCheckBox*>(QString::fromStdString(s.widget + "_" + choice));
-            const bool chosen = std::find(want.begin(), want.end(), choice) != want.end();
-            if (!item || item->isChecked() != chosen)
-                return false;
-        }
-        return !s.choices.empty();
-    }
 };
 
 QTEST_MAIN(TestGuiTrain)

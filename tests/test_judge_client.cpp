@@ -489,11 +489,13 @@ private Q_SLOTS:
     void standInSpeaksOllamasWireFormat()
     {
         const auto exchange = [this](const QByteArray& method, const QString& path, const QByteArray& body) {
-            HttpRequest request{method, QUrl(QString::fromStdString(fake.url()) + path), body, {}};
+            HttpRequest request{method.toStdString(), fake.url() + path.toStdString(), body.toStdString(), {}};
             QByteArray received;
             const HttpResponse r = httpExchange(
-                request, {1000, 1000, 1000}, [&](const HttpResponse&, const QByteArray& bytes) { received += bytes; }, nullptr);
-            return std::make_tuple(r.status, r.contentType, received);
+                request, {1000, 1000, 1000},
+                [&](const HttpResponse&, std::string_view bytes) { received.append(bytes.data(), qsizetype(bytes.size())); },
+                nullptr);
+            return std::make_tuple(r.status, QByteArray::fromStdString(r.contentType()), received);
         };
         QCOMPARE(exchange("GET", "/", {}), std::make_tuple(200, QByteArray("text/plain; charset=utf-8"), QByteArray("Ollama is running")));
         QCOMPARE(exchange("GET", "/api/chat", {}), std::make_tuple(405, QByteArray("text/plain"), QByteArray("405 method not allowed")));

@@ -18,6 +18,7 @@ SettingTable<GenerationOptions> makeGenerationSettings()
                   "0: greedy (argmax); above 0: sample at this temperature.")
               .range(0, 1e6)
               .withDecimals(2)
+              .atMinimum("greedy")
               .placeholder("T"),
           &GenerationOptions::temperature);
     t.add(setting(K::Integer, "/top_k", "top-k", "Top-k", "Sample only among the K most likely tokens (0: all).")

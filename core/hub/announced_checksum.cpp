@@ -29,9 +29,9 @@ QByteArray unquoted(QByteArray value)
 
 } // namespace
 
-AnnouncedChecksum parseEtag(const QByteArray& value)
+AnnouncedChecksum parseEtag(const std::string& value)
 {
-    const QByteArray hex = unquoted(value);
+    const QByteArray hex = unquoted(QByteArray::fromStdString(value));
     if (!isHex(hex))
         return {};
     if (hex.size() == 64)

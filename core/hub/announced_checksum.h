@@ -5,8 +5,8 @@
 
 #include "core/util/job_control.h"
 
-#include <QByteArray>
-
+#include <cstdint>
+#include <functional>
 #include <string>
 
 namespace sft {
@@ -21,7 +21,7 @@ struct AnnouncedChecksum {
 
 // Reads an ETag or X-Linked-Etag value: 64 hex digits are a sha256, 40 a git blob sha1, both
 // optionally quoted and weak (W/"..."). Anything else, such as a CDN's own tag, is Kind::None.
-AnnouncedChecksum parseEtag(const QByteArray& value);
+AnnouncedChecksum parseEtag(const std::string& value);
 
 const char* checksumName(AnnouncedChecksum::Kind kind); // "sha256", "git blob sha1"
 

@@ -2,16 +2,15 @@
 
 #include "core/hub/download_error.h"
 #include "core/hub/part_file.h"
-#include "core/net/reply_loop.h"
+#include "core/net/http_error.h"
+#include "core/net/http_exchange.h"
+#include "core/net/url.h"
 #include "core/util/files.h"
 
-#include <QElapsedTimer>
-#include <QFileInfo>
-#include <QNetworkAccessManager>
-#include <QNetworkReply>
-#include <QNetworkRequest>
-
-#include <memory>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 #include <set>
 
 namespace sft {
@@ -19,31 +18,31 @@ namespace sft {
 namespace {
 
 constexpr int kMaxRedirects = 10;
-constexpr int kProgressEveryMs = 100;
+constexpr double kProgressEverySeconds = 0.1;
 
-// Signed CDN addresses carry long queries that say nothing to a person.
-std::string shown(const QUrl& url)
+using Clock = std::chrono::steady_clock;
+
+double secondsSince(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
+
+std::string secondsText(int ms)
 {
-    return url.toDisplayString(QUrl::RemoveUserInfo | QUrl::RemoveQuery).toStdString();
+    char text[32];
+    std::snprintf(text, sizeof text, "%.3g s", ms / 1000.0);
+    return text;
 }
-
-std::string secondsText(int ms) { return QString::number(ms / 1000.0, 'g', 3).toStdString() + " s"; }
 
 bool isRedirect(int status)
 {
     return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
 }
 
-bool sameOrigin(const QUrl& a, const QUrl& b)
+// A number header; -1 when absent or not a count.
+int64_t headerCount(const HttpResponse& response, std::string_view name)
 {
-    return a.scheme() == b.scheme() && a.host() == b.host() && a.port() == b.port();
-}
-
-// Failures of the connection itself, as opposed to an HTTP status the server chose to send.
-bool transportError(QNetworkReply::NetworkError error)
-{
-    return (error > QNetworkReply::NoError && error < QNetworkReply::ContentAccessDenied) ||
-           error == QNetworkReply::ProtocolFailure;
+    const std::string value = response.header(name);
+    char* end = nullptr;
+    const long long number = std::strtoll(value.c_str(), &end, 10);
+    return !value.empty() && end && *end == '\0' && number >= 0 ? int64_t(number) : -1;
 }
 
 struct ContentRange {
@@ -52,40 +51,36 @@ struct ContentRange {
 };
 
 // "bytes 100-999/1000" (a 206 answer) or "bytes */1000" (a 416 answer).
-ContentRange parseContentRange(const QByteArray& value)
+ContentRange parseContentRange(const std::string& value)
 {
     ContentRange range;
-    const QByteArray spec = value.trimmed();
-    if (!spec.startsWith("bytes "))
-        return range;
-    const QList<QByteArray> parts = spec.mid(6).split('/');
-    if (parts.size() != 2)
-        return range;
-    bool ok = false;
-    const qint64 total = parts[1].toLongLong(&ok);
-    range.total = ok && total >= 0 ? total : -1;
-    const qint64 first = parts[0].split('-').value(0).toLongLong(&ok);
-    range.first = ok && first >= 0 ? first : -1;
+    long long first = -1, last = -1, total = -1;
+    if (std::sscanf(value.c_str(), " bytes %lld-%lld/%lld", &first, &last, &total) >= 2) {
+        range.first = first >= 0 ? first : -1;
+        range.total = total >= 0 ? total : -1;
+    } else if (std::sscanf(value.c_str(), " bytes */%lld", &total) == 1) {
+        range.total = total >= 0 ? total : -1;
+    }
     return range;
 }
 
-QNetworkRequest makeRequest(const QUrl& url, int64_t offset)
+HttpRequest makeRequest(const std::string& url, int64_t offset)
 {
-    QNetworkRequest request(url);
+    HttpRequest request;
+    request.url = url;
     // Each hop is read by us: the checksum is announced on the redirect itself.
-    request.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
-    request.setHeader(QNetworkRequest::UserAgentHeader, QByteArray("sft-studio/" SFT_VERSION));
-    // A compressed answer would make byte offsets and sizes meaningless for Range.
-    request.setRawHeader("Accept-Encoding", "identity");
+    request.followRedirects = false;
+    request.headers = {{"User-Agent", "sft-studio/" SFT_VERSION},
+                       // A compressed answer would make byte offsets and sizes meaningless for Range.
+                       {"Accept-Encoding", "identity"}};
     if (offset > 0)
-        request.setRawHeader("Range", "bytes=" + QByteArray::number(qint64(offset)) + "-");
+        request.headers.emplace_back("Range", "bytes=" + std::to_string(offset) + "-");
     return request;
 }
 
-std::string statusMessage(int status, const QByteArray& reason, const std::string& where)
+std::string statusMessage(int status, const std::string& reason, const std::string& where)
 {
-    const std::string answer = where + " answered HTTP " + std::to_string(status) +
-                               (reason.isEmpty() ? "" : " " + reason.toStdString());
+    const std::string answer = where + " answered HTTP " + std::to_string(status) + (reason.empty() ? "" : " " + reason);
     if (status == 404)
         return answer + ": the file is not there; check the model name and that --endpoint (or SFT_HF_ENDPOINT) "
                         "points at a Hugging Face hub or mirror";
@@ -103,40 +98,37 @@ class Fetch {
 public:
     Fetch(PartFile& part, const DownloadTimeouts& timeouts, const DownloadProgressFn& onProgress,
           const JobControl* job)
-        : part_(part), timeouts_(timeouts), onProgress_(onProgress), loop_(job)
+        : part_(part), timeouts_(timeouts), onProgress_(onProgress), job_(job)
     {
     }
 
     // Returns the final status: 200 or 206 (body received), or 416 (nothing past the .part).
-    int run(const QUrl& url);
+    int run(const std::string& url);
     AnnouncedChecksum checksum() const { return linkedChecksum_.announced() ? linkedChecksum_ : endpointChecksum_; }
     int64_t total() const { return total_; }
     int64_t resumedFrom() const { return resumedFrom_; }
 
 private:
-    void exchange(const QUrl& url, bool onEndpoint);
-    void onHeaders(bool onEndpoint);
-    void readAnnouncements(bool onEndpoint);
-    void startBody();
-    void onBody();
+    HttpResponse exchange(const std::string& url, bool onEndpoint);
+    void onHeaders(const HttpResponse& response, bool onEndpoint);
+    void readAnnouncements(const HttpResponse& response, bool onEndpoint);
+    void startBody(const HttpResponse& response);
+    void onBody(std::string_view bytes);
     void report(bool force);
-    void throwIfStopped() const;
-    void throwIfBroken() const;
-    QUrl redirectTarget() const;
+    DownloadError transferFailure(const HttpError& error) const;
+    std::string redirectTarget(const HttpResponse& response) const;
     std::string where() const;
 
     PartFile& part_;
     const DownloadTimeouts timeouts_;
     const DownloadProgressFn& onProgress_;
+    const JobControl* job_;
 
-    QNetworkAccessManager manager_;
-    std::unique_ptr<QNetworkReply> reply_;
-    QUrl start_;
-    QUrl url_;
+    std::string start_;
+    std::string url_;
     int status_ = 0;
-    ReplyLoop loop_;
-    QElapsedTimer transferClock_;
-    QElapsedTimer sinceReport_;
+    Clock::time_point transferStart_;
+    Clock::time_point lastReport_;
 
     AnnouncedChecksum linkedChecksum_;   // X-Linked-Etag, on any hop
     AnnouncedChecksum endpointChecksum_; // ETag, only from the endpoint itself: a CDN's ETag is its own
@@ -146,113 +138,102 @@ private:
     int64_t received_ = 0;
 };
 
-int Fetch::run(const QUrl& start)
+int Fetch::run(const std::string& start)
 {
     linkedChecksum_ = endpointChecksum_ = {};
     linkedSize_ = total_ = -1;
     resumedFrom_ = received_ = 0;
     start_ = start;
-    std::set<QString> visited;
-    QUrl url = start;
+    std::set<std::string> visited;
+    std::string url = start;
     for (int hop = 0; hop <= kMaxRedirects; ++hop) {
-        if (!visited.insert(url.toString()).second)
+        if (!visited.insert(shownUrl(url, true)).second)
             throw DownloadError(DownloadError::Kind::BadRedirect,
-                                "redirect loop: following the redirects of " + shown(start) + " leads back to " +
-                                    shown(url) + "; the server behind --endpoint is misconfigured");
-        exchange(url, sameOrigin(url, start));
+                                "redirect loop: following the redirects of " + shownUrl(start) + " leads back to " +
+                                    shownUrl(url) + "; the server behind --endpoint is misconfigured");
+        const HttpResponse response = exchange(url, sameOrigin(url, start));
         if (status_ == 200 || status_ == 206 || status_ == 416)
             return status_;
-        if (!isRedirect(status_)) {
-            const QByteArray reason = reply_->attribute(QNetworkRequest::HttpReasonPhraseAttribute).toByteArray();
-            throw DownloadError(DownloadError::Kind::HttpStatus, statusMessage(status_, reason, where()), status_);
-        }
-        url = redirectTarget();
+        if (!isRedirect(status_))
+            throw DownloadError(DownloadError::Kind::HttpStatus, statusMessage(status_, response.reason, where()),
+                                status_);
+        url = redirectTarget(response);
     }
     throw DownloadError(DownloadError::Kind::BadRedirect, "more than " + std::to_string(kMaxRedirects) +
-                                                              " redirects following " + shown(start) +
+                                                              " redirects following " + shownUrl(start) +
                                                               "; the server behind --endpoint is misconfigured");
 }
 
 // The address that failed, and the one the user knows it by when a redirect led there.
 std::string Fetch::where() const
 {
-    return url_ == start_ ? shown(url_) : shown(url_) + " (redirected from " + shown(start_) + ")";
+    return url_ == start_ ? shownUrl(url_) : shownUrl(url_) + " (redirected from " + shownUrl(start_) + ")";
 }
 
-QUrl Fetch::redirectTarget() const
+std::string Fetch::redirectTarget(const HttpResponse& response) const
 {
-    const QByteArray location = reply_->rawHeader("Location");
-    const QUrl target = url_.resolved(QUrl::fromEncoded(location));
-    if (location.isEmpty() || !target.isValid() || (target.scheme() != "https" && target.scheme() != "http"))
+    const std::string location = response.header("Location");
+    const std::string target = resolveUrl(url_, location);
+    if (!isHttpUrl(target))
         throw DownloadError(DownloadError::Kind::BadRedirect,
-                            shown(url_) + " redirects to '" + location.toStdString() +
+                            shownUrl(url_) + " redirects to '" + location +
                                 "', which is not an http(s) address; the server behind --endpoint is misconfigured");
     return target;
 }
 
-void Fetch::exchange(const QUrl& url, bool onEndpoint)
+HttpResponse Fetch::exchange(const std::string& url, bool onEndpoint)
 {
     url_ = url;
     status_ = 0;
-    reply_.reset(manager_.get(makeRequest(url, part_.size())));
-    QObject::connect(reply_.get(), &QNetworkReply::metaDataChanged,
-                     [this, onEndpoint] { loop_.guarded([this, onEndpoint] { onHeaders(onEndpoint); }); });
-    QObject::connect(reply_.get(), &QNetworkReply::readyRead, [this] { loop_.guarded([this] { onBody(); }); });
-    loop_.run(reply_.get(), [this] { return status_ ? timeouts_.stallMs : timeouts_.connectMs; });
-    throwIfStopped();
-    loop_.guarded([this, onEndpoint] {
-        onHeaders(onEndpoint);
-        onBody();
-    });
-    throwIfStopped();
-    throwIfBroken();
-    report(true);
+    // Until the answer starts, one limit covers connecting and waiting, as the user set it.
+    const HttpTimeouts limits{timeouts_.connectMs, timeouts_.connectMs, timeouts_.stallMs};
+    try {
+        const HttpResponse response = httpExchange(
+            makeRequest(url, part_.size()), limits, [this](const HttpResponse&, std::string_view bytes) { onBody(bytes); },
+            job_, [this, onEndpoint](const HttpResponse& r) { onHeaders(r, onEndpoint); });
+        report(true);
+        return response;
+    } catch (const HttpError& e) {
+        throw transferFailure(e);
+    }
 }
 
-void Fetch::onHeaders(bool onEndpoint)
+void Fetch::onHeaders(const HttpResponse& response, bool onEndpoint)
 {
-    const QVariant status = reply_->attribute(QNetworkRequest::HttpStatusCodeAttribute);
-    if (status_ || !status.isValid())
-        return;
-    status_ = status.toInt();
-    loop_.restartClock();
-    readAnnouncements(onEndpoint);
+    status_ = response.status;
+    readAnnouncements(response, onEndpoint);
     if (status_ == 200 || status_ == 206)
-        startBody();
+        startBody(response);
     if (status_ == 416) {
-        const int64_t total = parseContentRange(reply_->rawHeader("Content-Range")).total;
+        const int64_t total = parseContentRange(response.header("Content-Range")).total;
         total_ = total >= 0 ? total : linkedSize_;
         resumedFrom_ = part_.size();
     }
 }
 
-void Fetch::readAnnouncements(bool onEndpoint)
+void Fetch::readAnnouncements(const HttpResponse& response, bool onEndpoint)
 {
     if (!linkedChecksum_.announced())
-        linkedChecksum_ = parseEtag(reply_->rawHeader("X-Linked-Etag"));
+        linkedChecksum_ = parseEtag(response.header("X-Linked-Etag"));
     if (onEndpoint && !endpointChecksum_.announced())
-        endpointChecksum_ = parseEtag(reply_->rawHeader("ETag"));
-    bool ok = false;
-    const qint64 size = reply_->rawHeader("X-Linked-Size").toLongLong(&ok);
-    if (ok && size >= 0 && linkedSize_ < 0)
-        linkedSize_ = size;
+        endpointChecksum_ = parseEtag(response.header("ETag"));
+    if (linkedSize_ < 0)
+        linkedSize_ = headerCount(response, "X-Linked-Size");
 }
 
-void Fetch::startBody()
+void Fetch::startBody(const HttpResponse& response)
 {
     if (status_ == 200) {
         // The server ignored the Range request (or none was sent): the body is the whole file.
         part_.restart();
-        bool ok = false;
-        const qint64 length = reply_->rawHeader("Content-Length").toLongLong(&ok);
-        total_ = ok ? length : -1;
+        total_ = headerCount(response, "Content-Length");
     } else {
-        const ContentRange range = parseContentRange(reply_->rawHeader("Content-Range"));
+        const ContentRange range = parseContentRange(response.header("Content-Range"));
         if (range.first != part_.size()) {
             part_.restart();
             throw DownloadError(DownloadError::Kind::Interrupted,
                                 where() + " sent a different part of the file than was asked for; the partial "
-                                              "download was discarded, run the download again to start it afresh");
+                                          "download was discarded, run the download again to start it afresh");
         }
         total_ = range.total;
     }
@@ -260,23 +241,18 @@ void Fetch::startBody()
         total_ = linkedSize_;
     resumedFrom_ = part_.size();
     received_ = 0;
-    transferClock_.start();
-    sinceReport_.start();
+    transferStart_ = lastReport_ = Clock::now();
     if (total_ >= 0)
         part_.requireFreeSpace(total_ - resumedFrom_);
     report(true); // before the first byte lands in the .part, so a watcher knows which file is open
 }
 
-void Fetch::onBody()
+void Fetch::onBody(std::string_view bytes)
 {
-    const QByteArray bytes = reply_->readAll();
-    if (bytes.isEmpty())
-        return;
-    loop_.restartClock();
     if (status_ != 200 && status_ != 206)
         return;
     part_.append(bytes);
-    received_ += bytes.size();
+    received_ += int64_t(bytes.size());
     report(false);
 }
 
@@ -284,10 +260,10 @@ void Fetch::report(bool force)
 {
     if (!onProgress_ || (status_ != 200 && status_ != 206))
         return;
-    if (!force && sinceReport_.elapsed() < kProgressEveryMs)
+    if (!force && secondsSince(lastReport_) < kProgressEverySeconds)
         return;
-    sinceReport_.restart();
-    const double seconds = transferClock_.elapsed() / 1000.0;
+    lastReport_ = Clock::now();
+    const double seconds = secondsSince(transferStart_);
     DownloadProgress progress;
     progress.bytes = resumedFrom_ + received_;
     progress.total = total_;
@@ -296,49 +272,39 @@ void Fetch::report(bool force)
     onProgress_(progress);
 }
 
-void Fetch::throwIfStopped() const
+// The exchange's failure in a download's terms: what was kept, and what running it again does.
+DownloadError Fetch::transferFailure(const HttpError& error) const
 {
-    loop_.rethrowFailure();
-    if (loop_.cancelled())
-        throw Cancelled();
-    if (loop_.timedOut() && !status_)
-        throw DownloadError(DownloadError::Kind::Timeout,
-                            "no answer from " + where() + " within " + secondsText(timeouts_.connectMs) +
-                                "; check the network connection and --endpoint, then run the download again");
-    if (loop_.timedOut())
-        throw DownloadError(DownloadError::Kind::Timeout,
-                            where() + " stopped sending for " + secondsText(timeouts_.stallMs) + " after " +
-                                std::to_string(resumedFrom_ + received_) +
-                                " bytes; run the download again to resume from there");
-}
-
-void Fetch::throwIfBroken() const
-{
-    const QNetworkReply::NetworkError error = reply_->error();
-    if (!transportError(error))
-        return;
-    const std::string why = reply_->errorString().toStdString();
+    const bool receiving = error.stage() == HttpError::Stage::Receiving;
+    const std::string kept = std::to_string(resumedFrom_ + received_) + " bytes";
+    if (error.cause().empty() && receiving)
+        return DownloadError(DownloadError::Kind::Timeout, where() + " stopped sending for " +
+                                                               secondsText(timeouts_.stallMs) + " after " + kept +
+                                                               "; run the download again to resume from there");
+    if (error.cause().empty())
+        return DownloadError(DownloadError::Kind::Timeout,
+                             "no answer from " + where() + " within " + secondsText(timeouts_.connectMs) +
+                                 "; check the network connection and --endpoint, then run the download again");
+    if (receiving)
+        return DownloadError(DownloadError::Kind::Interrupted, "the connection to " + where() + " broke after " +
+                                                                   kept + " (" + error.cause() +
+                                                                   "); run the download again to resume from there");
     // Qt reports bytes that are not HTTP the same as a connection closed before any byte.
-    if (!status_ && (error == QNetworkReply::RemoteHostClosedError || error == QNetworkReply::ProtocolFailure))
-        throw DownloadError(DownloadError::Kind::Unreachable,
-                            where() + " closed the connection without an HTTP answer (" + why +
-                                "); check that --endpoint (or SFT_HF_ENDPOINT) names a model hub");
-    if (!status_)
-        throw DownloadError(DownloadError::Kind::Unreachable,
-                            "cannot reach " + where() + " (" + why +
-                                "); check the network connection and --endpoint (or SFT_HF_ENDPOINT)");
-    throw DownloadError(DownloadError::Kind::Interrupted,
-                        "the connection to " + where() + " broke after " + std::to_string(resumedFrom_ + received_) +
-                            " bytes (" + why + "); run the download again to resume from there");
+    if (error.kind() == HttpError::Kind::Broken)
+        return DownloadError(DownloadError::Kind::Unreachable,
+                             where() + " closed the connection without an HTTP answer (" + error.cause() +
+                                 "); check that --endpoint (or SFT_HF_ENDPOINT) names a model hub");
+    return DownloadError(DownloadError::Kind::Unreachable,
+                         "cannot reach " + where() + " (" + error.cause() +
+                             "); check the network connection and --endpoint (or SFT_HF_ENDPOINT)");
 }
 
-void verify(PartFile& part, const AnnouncedChecksum& announced, const QUrl& url, const DownloadProgressFn& onProgress,
-            const JobControl* job)
+void verify(PartFile& part, const AnnouncedChecksum& announced, const std::string& url,
+            const DownloadProgressFn& onProgress, const JobControl* job)
 {
     if (!announced.announced())
         return;
-    QElapsedTimer clock;
-    clock.start();
+    const Clock::time_point start = Clock::now();
     const auto onBytes = [&](int64_t done, int64_t total) {
         if (!onProgress)
             return;
@@ -346,7 +312,8 @@ void verify(PartFile& part, const AnnouncedChecksum& announced, const QUrl& url,
         progress.phase = DownloadProgress::Phase::Verifying;
         progress.bytes = done;
         progress.total = total;
-        progress.bytesPerSecond = clock.elapsed() > 0 ? done / (clock.elapsed() / 1000.0) : 0.0;
+        const double seconds = secondsSince(start);
+        progress.bytesPerSecond = seconds > 0 ? double(done) / seconds : 0.0;
         onProgress(progress);
     };
     const std::string actual = checksumOfFile(part.path(), announced.kind, onBytes, job);
@@ -354,7 +321,7 @@ void verify(PartFile& part, const AnnouncedChecksum& announced, const QUrl& url,
         return;
     part.remove();
     throw DownloadError(DownloadError::Kind::ChecksumMismatch,
-                        "the file from " + shown(url) + " does not match the " + checksumName(announced.kind) +
+                        "the file from " + shownUrl(url) + " does not match the " + checksumName(announced.kind) +
                             " the server announced (announced " + announced.hex + ", received " + actual +
                             "); the bad download was deleted. Run it again; if this repeats, the server or mirror "
                             "sends a file other than the one it announces");
@@ -362,10 +329,10 @@ void verify(PartFile& part, const AnnouncedChecksum& announced, const QUrl& url,
 
 } // namespace
 
-DownloadOutcome downloadFile(const QUrl& url, const std::string& destination, const DownloadTimeouts& timeouts,
+DownloadOutcome downloadFile(const std::string& url, const std::string& destination, const DownloadTimeouts& timeouts,
                              const DownloadProgressFn& onProgress, const JobControl* job)
 {
-    makeDirectories(QFileInfo(QString::fromStdString(destination)).absolutePath().toStdString());
+    makeDirectories(std::filesystem::absolute(destination).parent_path().string());
     PartFile part(destination);
     Fetch fetch(part, timeouts, onProgress, job);
     // A 416 means the .part reaches the end of the file; unless it is exactly the file's length
@@ -376,7 +343,7 @@ DownloadOutcome downloadFile(const QUrl& url, const std::string& destination, co
     }
     if (fetch.total() >= 0 && part.size() != fetch.total())
         throw DownloadError(DownloadError::Kind::Interrupted,
-                            shown(url) + " ended the file after " + std::to_string(part.size()) + " of " +
+                            shownUrl(url) + " ended the file after " + std::to_string(part.size()) + " of " +
                                 std::to_string(fetch.total()) + " bytes; run the download again to resume");
     part.close();
     verify(part, fetch.checksum(), url, onProgress, job);

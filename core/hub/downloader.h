@@ -3,12 +3,11 @@
 // hosts (weights live on a CDN), the announced checksum read from every hop and verified, an
 // interrupted transfer resumed with a Range request. Bytes go to <destination>.part and the
 // final name appears only once the file is whole and verified, so a half-downloaded file is
-// never taken for a model. Runs a local event loop: usable from the CLI and a worker QThread.
+// never taken for a model. Runs on the one blocking HTTP exchange of core/net: usable from the
+// CLI and a worker thread.
 
 #include "core/hub/announced_checksum.h"
 #include "core/util/job_control.h"
-
-#include <QUrl>
 
 #include <cstdint>
 #include <functional>
@@ -40,7 +39,7 @@ struct DownloadOutcome {
 // Throws DownloadError (naming the URL and what to do), IoError for the local disk, and
 // Cancelled when the job is cancelled; the .part stays for the next attempt unless its bytes
 // were refused.
-DownloadOutcome downloadFile(const QUrl& url, const std::string& destination, const DownloadTimeouts& timeouts,
+DownloadOutcome downloadFile(const std::string& url, const std::string& destination, const DownloadTimeouts& timeouts,
                              const DownloadProgressFn& onProgress, const JobControl* job);
 
 } // namespace sft

@@ -62,18 +62,18 @@ std::string resolveModel(const std::string& nameOrDir, const std::string& cacheR
                   catalogNames() + " (fetched with `sft-studio download NAME`)");
 }
 
-std::string defaultTokenizerDir(const std::string& cacheRoot)
+Tokenizer defaultTokenizer(const std::string& cacheRoot, std::string* source)
 {
-    if (const QString fromEnv = qEnvironmentVariable("SFT_TOKENIZER_DIR"); !fromEnv.isEmpty())
-        return fromEnv.toStdString();
+    std::string dir = qEnvironmentVariable("SFT_TOKENIZER_DIR").toStdString();
     const ModelCache cache(cacheRoot);
-    for (const CatalogModel& model : modelCatalog()) {
-        const std::string dir = cache.folder(model);
-        if (fileExists(dir + "/vocab.json") && fileExists(dir + "/merges.txt"))
-            return dir;
+    for (size_t i = 0; dir.empty() && i < modelCatalog().size(); ++i) {
+        const std::string folder = cache.folder(modelCatalog()[i]);
+        if (fileExists(folder + "/vocab.json") && fileExists(folder + "/merges.txt"))
+            dir = folder;
     }
-    throw ConfigError("no tokenizer found: pass --tokenizer DIR (a folder with encoder.json + vocab.bpe, or "
-                      "vocab.json + merges.txt), set SFT_TOKENIZER_DIR, or run `sft-studio download gpt2-small`");
+    if (source)
+        *source = dir.empty() ? "GPT-2, bundled with SFT Studio" : dir;
+    return dir.empty() ? Tokenizer::bundledGpt2() : Tokenizer::fromDirectory(dir);
 }
 
 } // namespace sft

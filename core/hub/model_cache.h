@@ -3,6 +3,7 @@
 // present only once it arrived whole and verified. A folder with every file is ready to load.
 
 #include "core/hub/model_catalog.h"
+#include "core/tokenizer/tokenizer.h"
 
 #include <string>
 #include <vector>
@@ -30,8 +31,9 @@ private:
 // exist.
 std::string resolveModel(const std::string& nameOrDir, const std::string& cacheRoot = {});
 
-// A GPT-2 tokenizer folder when none is given: $SFT_TOKENIZER_DIR, else any downloaded GPT-2
-// (all sizes share one tokenizer). Throws ConfigError saying how to get one.
-std::string defaultTokenizerDir(const std::string& cacheRoot = {});
+// The GPT-2 tokenizer when none is given: $SFT_TOKENIZER_DIR, else a downloaded GPT-2's (all
+// sizes share one tokenizer), else the copy compiled into SFT Studio; so there always is one.
+// `source`, when given, receives where it came from, for the user: a folder, or the bundled copy.
+Tokenizer defaultTokenizer(const std::string& cacheRoot = {}, std::string* source = nullptr);
 
 } // namespace sft

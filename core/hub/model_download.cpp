@@ -1,5 +1,6 @@
 #include "core/hub/model_download.h"
 
+#include "core/net/url.h"
 #include "core/util/error.h"
 #include "core/util/files.h"
 
@@ -7,30 +8,23 @@
 
 namespace sft {
 
-QUrl hubEndpoint(const std::string& option)
+std::string hubEndpoint(const std::string& option)
 {
-    QString text = QString::fromStdString(option);
-    if (text.isEmpty())
-        text = qEnvironmentVariable("SFT_HF_ENDPOINT", "https://huggingface.co");
-    const QUrl url(text, QUrl::StrictMode);
-    if (!url.isValid() || url.host().isEmpty() || (url.scheme() != "https" && url.scheme() != "http"))
-        throw ConfigError("the hub endpoint '" + text.toStdString() +
+    const std::string url =
+        option.empty() ? qEnvironmentVariable("SFT_HF_ENDPOINT", "https://huggingface.co").toStdString() : option;
+    if (!isHttpUrl(url))
+        throw ConfigError("the hub endpoint '" + url +
                           "' is not an http(s) address; give one like https://huggingface.co (--endpoint or "
                           "SFT_HF_ENDPOINT)");
     return url;
 }
 
-QUrl hubFileUrl(const QUrl& endpoint, const std::string& repo, const std::string& file)
+std::string hubFileUrl(const std::string& endpoint, const std::string& repo, const std::string& file)
 {
-    QUrl url = endpoint;
-    QString path = url.path();
-    if (!path.endsWith('/'))
-        path += '/';
-    url.setPath(path + QString::fromStdString(repo + "/resolve/main/" + file));
-    return url;
+    return joinUrlPath(endpoint, repo + "/resolve/main/" + file);
 }
 
-ModelDownload downloadModel(const CatalogModel& model, const ModelCache& cache, const QUrl& endpoint,
+ModelDownload downloadModel(const CatalogModel& model, const ModelCache& cache, const std::string& endpoint,
                             const DownloadTimeouts& timeouts, const ModelDownloadProgressFn& onProgress,
                             const JobControl* job)
 {

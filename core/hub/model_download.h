@@ -7,8 +7,6 @@
 #include "core/hub/model_cache.h"
 #include "core/hub/model_catalog.h"
 
-#include <QUrl>
-
 #include <functional>
 #include <string>
 #include <vector>
@@ -17,8 +15,8 @@ namespace sft {
 
 // The hub to download from: `option` (--endpoint) when given, else $SFT_HF_ENDPOINT, else
 // https://huggingface.co. Throws ConfigError for anything but an http(s) address.
-QUrl hubEndpoint(const std::string& option = {});
-QUrl hubFileUrl(const QUrl& endpoint, const std::string& repo, const std::string& file);
+std::string hubEndpoint(const std::string& option = {});
+std::string hubFileUrl(const std::string& endpoint, const std::string& repo, const std::string& file);
 
 struct ModelFileProgress {
     std::string file;
@@ -35,7 +33,7 @@ struct ModelDownload {
 };
 
 // Throws what downloadFile throws, and IoError when another process downloads the same model.
-ModelDownload downloadModel(const CatalogModel& model, const ModelCache& cache, const QUrl& endpoint,
+ModelDownload downloadModel(const CatalogModel& model, const ModelCache& cache, const std::string& endpoint,
                             const DownloadTimeouts& timeouts, const ModelDownloadProgressFn& onProgress,
                             const JobControl* job);
 

@@ -2,12 +2,15 @@
 
 #include "core/util/error.h"
 
-#include <QFileInfo>
 #include <QLocale>
-#include <QStorageInfo>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <system_error>
 
@@ -20,50 +23,75 @@ std::string dataSize(int64_t bytes)
     return QLocale::c().formattedDataSize(bytes, 1, QLocale::DataSizeSIFormat).toStdString();
 }
 
+std::string lastError() { return std::strerror(errno); }
+
 } // namespace
 
-PartFile::PartFile(const std::string& destination)
-    : path_(destination + ".part"), file_(QString::fromStdString(path_))
+PartFile::PartFile(const std::string& destination) : path_(destination + ".part")
 {
-    if (!file_.open(QIODevice::WriteOnly | QIODevice::Append))
-        throw IoError("cannot write " + path_ + ": " + file_.errorString().toStdString());
+    fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    struct stat info {};
+    if (fd_ < 0 || ::fstat(fd_, &info) != 0)
+        throw IoError("cannot write " + path_ + ": " + lastError());
+    size_ = info.st_size;
+}
+
+PartFile::~PartFile()
+{
+    if (fd_ >= 0)
+        ::close(fd_);
 }
 
 void PartFile::restart()
 {
-    if (!file_.resize(0))
-        throw IoError("cannot truncate " + path_ + ": " + file_.errorString().toStdString());
+    if (::ftruncate(fd_, 0) != 0)
+        throw IoError("cannot truncate " + path_ + ": " + lastError());
+    size_ = 0;
 }
 
-void PartFile::append(const QByteArray& bytes)
+void PartFile::append(std::string_view bytes)
 {
-    if (file_.write(bytes) != bytes.size())
-        throw IoError("cannot write " + path_ + " (disk full?): " + file_.errorString().toStdString());
+    while (!bytes.empty()) {
+        const ssize_t written = ::write(fd_, bytes.data(), bytes.size());
+        if (written < 0 && errno == EINTR)
+            continue;
+        if (written <= 0)
+            throw IoError("cannot write " + path_ + " (disk full?): " + lastError());
+        bytes.remove_prefix(size_t(written));
+        size_ += written;
+    }
 }
 
 void PartFile::requireFreeSpace(int64_t bytes) const
 {
-    const QString folder = QFileInfo(file_).absolutePath();
-    const int64_t available = QStorageInfo(folder).bytesAvailable();
-    if (available >= 0 && available < bytes)
-        throw IoError("not enough disk space in " + folder.toStdString() + ": " + dataSize(bytes) +
-                      " more are needed, " + dataSize(available) + " are free; free some space or choose another "
-                      "cache folder (--cache DIR or SFT_CACHE_DIR)");
+    const std::string folder = std::filesystem::absolute(path_).parent_path().string();
+    struct statvfs disk {};
+    if (::fstatvfs(fd_, &disk) != 0)
+        return; // unknown: the writes themselves will say when the disk is full
+    const int64_t available = int64_t(disk.f_bavail) * int64_t(disk.f_frsize);
+    if (available < bytes)
+        throw IoError("not enough disk space in " + folder + ": " + dataSize(bytes) + " more are needed, " +
+                      dataSize(available) + " are free; free some space or choose another cache folder (--cache DIR "
+                      "or SFT_CACHE_DIR)");
 }
 
 void PartFile::close()
 {
-    if (!file_.isOpen())
+    if (fd_ < 0)
         return;
-    if (!file_.flush() || ::fsync(file_.handle()) != 0)
-        throw IoError("cannot write " + path_ + " (disk full?): " + file_.errorString().toStdString());
-    file_.close();
+    if (::fsync(fd_) != 0)
+        throw IoError("cannot write " + path_ + " (disk full?): " + lastError());
+    ::close(fd_);
+    fd_ = -1;
 }
 
 void PartFile::remove()
 {
-    file_.close();
-    QFile::remove(QString::fromStdString(path_));
+    if (fd_ >= 0)
+        ::close(fd_);
+    fd_ = -1;
+    std::error_code ignored;
+    std::filesystem::remove(path_, ignored);
 }
 
 void PartFile::publish(const std::string& destination)

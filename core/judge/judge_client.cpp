@@ -2,6 +2,7 @@
 
 #include "core/judge/ollama_client.h"
 #include "core/judge/openai_client.h"
+#include "core/net/url.h"
 
 #include <algorithm>
 #include <cctype>
@@ -46,45 +47,41 @@ nlohmann::json SamplingOptions::toJson() const
 
 std::string JudgeClient::displayUrl() const
 {
-    return QUrl(QString::fromStdString(server_.url)).adjusted(QUrl::StripTrailingSlash).toDisplayString(QUrl::RemoveUserInfo).toStdString();
+    std::string shown = shownUrl(server_.url, true);
+    if (shown.size() > 1 && shown.back() == '/')
+        shown.pop_back();
+    return shown;
 }
 
 void JudgeClient::loadModel(const std::string&, const SamplingOptions&, const JobControl*) {}
 
-QUrl JudgeClient::endpoint(const std::string& path) const
-{
-    QUrl url(QString::fromStdString(server_.url));
-    url.setPath(url.path().chopped(url.path().endsWith('/') ? 1 : 0) + QString::fromStdString(path));
-    return url;
-}
-
-HttpRequest JudgeClient::httpRequest(const QByteArray& method, const std::string& path, const nlohmann::json& body) const
+HttpRequest JudgeClient::httpRequest(const std::string& method, const std::string& path, const nlohmann::json& body) const
 {
     HttpRequest request;
     request.method = method;
-    request.url = endpoint(path);
+    request.url = joinUrlPath(server_.url, path);
     if (!body.is_null())
-        request.jsonBody = QByteArray::fromStdString(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+        request.jsonBody = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     if (!server_.apiKey.empty())
-        request.headers.append({"Authorization", QByteArray::fromStdString("Bearer " + server_.apiKey)});
+        request.headers.emplace_back("Authorization", "Bearer " + server_.apiKey);
     return request;
 }
 
 nlohmann::json JudgeClient::exchangeJson(const HttpRequest& request, const std::string& model, const JobControl* job)
 {
-    QByteArray body;
+    std::string body;
     const HttpResponse response = httpExchange(
-        request, server_.timeouts, [&body](const HttpResponse&, const QByteArray& bytes) { body += bytes; }, job);
+        request, server_.timeouts, [&body](const HttpResponse&, std::string_view bytes) { body += bytes; }, job);
     if (response.status >= 400)
         throw httpFailure(response.status, body, model, job);
-    nlohmann::json parsed = nlohmann::json::parse(body.toStdString(), nullptr, false);
+    nlohmann::json parsed = nlohmann::json::parse(body, nullptr, false);
     if (!parsed.is_object())
-        throw JudgeError(JudgeError::Kind::Broken, request.url.toDisplayString(QUrl::RemoveUserInfo).toStdString() +
-                                                       " did not answer with a JSON object: " + excerpt(body.toStdString()));
+        throw JudgeError(JudgeError::Kind::Broken,
+                         shownUrl(request.url, true) + " did not answer with a JSON object: " + excerpt(body));
     return parsed;
 }
 
-JudgeError JudgeClient::httpFailure(int status, const QByteArray& body, const std::string& model, const JobControl* job)
+JudgeError JudgeClient::httpFailure(int status, const std::string& body, const std::string& model, const JobControl* job)
 {
     const std::string answered = std::to_string(status) + ": " + serverErrorMessage(body);
     if (status == 404 && !model.empty()) {
@@ -148,9 +145,9 @@ std::string modelMissingMessage(const std::string& model, const std::string& url
     return message;
 }
 
-std::string serverErrorMessage(const QByteArray& body)
+std::string serverErrorMessage(const std::string& body)
 {
-    const nlohmann::json parsed = nlohmann::json::parse(body.toStdString(), nullptr, false);
+    const nlohmann::json parsed = nlohmann::json::parse(body, nullptr, false);
     if (parsed.is_object() && parsed.contains("error")) {
         const nlohmann::json& error = parsed["error"];
         if (error.is_string())
@@ -158,7 +155,7 @@ std::string serverErrorMessage(const QByteArray& body)
         if (error.is_object() && error.contains("message") && error["message"].is_string())
             return error["message"].get<std::string>();
     }
-    const std::string text = excerpt(body.toStdString());
+    const std::string text = excerpt(body);
     return text.empty() ? "no message" : text;
 }
 

@@ -92,13 +92,12 @@ public:
     virtual std::string missingModelAdvice() const = 0;
 
 protected:
-    QUrl endpoint(const std::string& path) const;
-    HttpRequest httpRequest(const QByteArray& method, const std::string& path, const nlohmann::json& body = {}) const;
+    HttpRequest httpRequest(const std::string& method, const std::string& path, const nlohmann::json& body = {}) const;
     // A whole JSON body; an HTTP error status becomes the matching JudgeError.
     nlohmann::json exchangeJson(const HttpRequest& request, const std::string& model, const JobControl* job);
     // The JudgeError for an HTTP error status; `model` names the judge model when the request
     // was about one, so a 404 says which models the server does have.
-    JudgeError httpFailure(int status, const QByteArray& body, const std::string& model, const JobControl* job);
+    JudgeError httpFailure(int status, const std::string& body, const std::string& model, const JobControl* job);
 
 private:
     JudgeServer server_;
@@ -117,6 +116,6 @@ std::string modelMissingMessage(const std::string& model, const std::string& url
                                 const std::vector<JudgeModel>& available);
 
 // The message inside an error body: Ollama {"error": "..."}, OpenAI {"error": {"message": ...}}.
-std::string serverErrorMessage(const QByteArray& body);
+std::string serverErrorMessage(const std::string& body);
 
 } // namespace sft

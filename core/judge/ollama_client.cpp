@@ -111,7 +111,7 @@ void OllamaClient::stream(const HttpRequest& request, const std::string& model,
                           const std::function<void(const nlohmann::json&)>& onLine, const JobControl* job)
 {
     NdjsonStream lines;
-    QByteArray errorBody;
+    std::string errorBody;
     const auto take = [&](const std::vector<nlohmann::json>& objects) {
         for (const nlohmann::json& line : objects)
             onLine(line);
@@ -119,11 +119,11 @@ void OllamaClient::stream(const HttpRequest& request, const std::string& model,
     try {
         const HttpResponse response = httpExchange(
             request, server().timeouts,
-            [&](const HttpResponse& r, const QByteArray& bytes) {
+            [&](const HttpResponse& r, std::string_view bytes) {
                 if (r.status >= 400)
                     errorBody += bytes;
                 else
-                    take(lines.feed(bytes.toStdString()));
+                    take(lines.feed(bytes));
             },
             job);
         if (response.status >= 400)

@@ -73,7 +73,7 @@ ChatReply OpenAiClient::chat(const ChatRequest& request, const JobControl* job)
     ChatReply reply;
     bool done = false;
     SseStream events;
-    QByteArray whole; // an error body, or a server that answered without streaming
+    std::string whole; // an error body, or a server that answered without streaming
     const auto takeEvent = [&](const std::string& data) {
         if (data == "[DONE]") {
             done = true;
@@ -84,23 +84,23 @@ ChatReply OpenAiClient::chat(const ChatRequest& request, const JobControl* job)
             throw JudgeError(JudgeError::Kind::Broken, displayUrl() + " sent an event that is not JSON: " + data.substr(0, 80));
         if (chunk.contains("error"))
             throw JudgeError(JudgeError::Kind::Broken, displayUrl() + " stopped the answer with an error: " +
-                                                           serverErrorMessage(QByteArray::fromStdString(data)));
+                                                           serverErrorMessage(data));
         takeChunk(chunk, reply);
     };
     const HttpResponse response = httpExchange(
         httpRequest("POST", "/v1/chat/completions", requestBody(request)), server().timeouts,
-        [&](const HttpResponse& r, const QByteArray& bytes) {
-            if (r.status >= 400 || r.contentType.startsWith("application/json"))
+        [&](const HttpResponse& r, std::string_view bytes) {
+            if (r.status >= 400 || r.contentType().rfind("application/json", 0) == 0)
                 whole += bytes;
             else
-                for (const std::string& data : events.feed(bytes.toStdString()))
+                for (const std::string& data : events.feed(bytes))
                     takeEvent(data);
         },
         job);
     if (response.status >= 400)
         throw httpFailure(response.status, whole, request.model, job);
-    if (response.contentType.startsWith("application/json")) {
-        takeEvent(whole.toStdString());
+    if (response.contentType().rfind("application/json", 0) == 0) {
+        takeEvent(whole);
         done = !reply.doneReason.empty();
     }
     if (!done)

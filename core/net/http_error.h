@@ -18,13 +18,24 @@ public:
         NotFound,    // 404 for what was asked (a judge's model)
     };
 
+    // How far the exchange got before it failed: callers with their own words for a transfer
+    // (the downloader) tell "no answer" from "stopped in the middle".
+    enum class Stage { Connecting, Waiting, Receiving };
+
     HttpError(Kind kind, const std::string& message, int httpStatus = 0)
         : Error(message), kind_(kind), httpStatus_(httpStatus)
+    {
+    }
+    HttpError(Kind kind, const std::string& message, Stage stage, const std::string& cause)
+        : Error(message), kind_(kind), httpStatus_(0), stage_(stage), cause_(cause)
     {
     }
 
     Kind kind() const { return kind_; }
     int httpStatus() const { return httpStatus_; }
+    Stage stage() const { return stage_; }
+    // The network's own words for a failed connection; empty for a time limit.
+    const std::string& cause() const { return cause_; }
     // Asking the same thing again may work.
     bool retryable() const { return kind_ != Kind::Refused && kind_ != Kind::NotFound; }
     // The server itself is gone: later requests would fail the same way, so a run stops.
@@ -33,6 +44,8 @@ public:
 private:
     Kind kind_;
     int httpStatus_;
+    Stage stage_ = Stage::Receiving;
+    std::string cause_;
 };
 
 } // namespace sft

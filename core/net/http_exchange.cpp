@@ -2,13 +2,23 @@
 
 #include "core/net/http_error.h"
 #include "core/net/reply_loop.h"
+#include "core/net/url.h"
 
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QNetworkRequest>
 
+#include <strings.h>
 
 namespace sft {
+
+std::string HttpResponse::header(std::string_view name) const
+{
+    for (const auto& [key, value] : headers)
+        if (key.size() == name.size() && ::strncasecmp(key.data(), name.data(), name.size()) == 0)
+            return value;
+    return {};
+}
 
 namespace {
 
@@ -23,9 +33,10 @@ bool transportError(QNetworkReply::NetworkError error)
 
 class Exchange {
 public:
-    Exchange(const HttpRequest& request, const HttpTimeouts& timeouts, const BodyFn& onBody, const JobControl* job)
-        : request_(request), timeouts_(timeouts), onBody_(onBody),
-          where_(request.url.toDisplayString(QUrl::RemoveUserInfo).toStdString()), loop_(job)
+    Exchange(const HttpRequest& request, const HttpTimeouts& timeouts, const BodyFn& onBody,
+             const HeadersFn& onHeaders, const JobControl* job)
+        : request_(request), timeouts_(timeouts), onBody_(onBody), onHeaders_(onHeaders),
+          where_(shownUrl(request.url, true)), loop_(job)
     {
     }
 
@@ -38,12 +49,15 @@ private:
     void enter(Phase phase);
     int limitMs() const;
     void deliver();
+    void readHeaders();
     void throwIfStopped();
     void throwIfBroken();
+    HttpError failure(HttpError::Kind kind, const std::string& message, const std::string& cause = {}) const;
 
     const HttpRequest& request_;
     const HttpTimeouts timeouts_;
     const BodyFn& onBody_;
+    const HeadersFn& onHeaders_;
     const std::string where_;
 
     QNetworkAccessManager manager_;
@@ -56,24 +70,27 @@ private:
 
 QNetworkReply* Exchange::send()
 {
-    QNetworkRequest request(request_.url);
+    QNetworkRequest request(QUrl(QString::fromStdString(request_.url)));
     for (const auto& [name, value] : request_.headers) {
-        request.setRawHeader(name, value);
+        request.setRawHeader(QByteArray::fromStdString(name), QByteArray::fromStdString(value));
         // Qt sends the headers again to wherever a redirect points: an API key goes nowhere
         // but to the server it was given for.
-        if (name.compare("Authorization", Qt::CaseInsensitive) == 0)
+        if (QByteArray::fromStdString(name).compare("Authorization", Qt::CaseInsensitive) == 0)
             request.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::SameOriginRedirectPolicy);
     }
-    if (!request_.jsonBody.isEmpty())
+    if (!request_.followRedirects)
+        request.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
+    if (!request_.jsonBody.empty())
         request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArray("application/json"));
-    return manager_.sendCustomRequest(request, request_.method, request_.jsonBody);
+    return manager_.sendCustomRequest(request, QByteArray::fromStdString(request_.method),
+                                      QByteArray::fromStdString(request_.jsonBody));
 }
 
 HttpResponse Exchange::run()
 {
     reply_ = send();
     QObject::connect(reply_, &QNetworkReply::requestSent, [this] { enter(Phase::Waiting); });
-    QObject::connect(reply_, &QNetworkReply::metaDataChanged, [this] { enter(Phase::Receiving); });
+    QObject::connect(reply_, &QNetworkReply::metaDataChanged, [this] { loop_.guarded([this] { readHeaders(); }); });
     QObject::connect(reply_, &QNetworkReply::readyRead, [this] { loop_.guarded([this] { deliver(); }); });
     loop_.run(reply_, [this] { return limitMs(); });
     throwIfStopped();
@@ -96,20 +113,37 @@ int Exchange::limitMs() const
                                        : timeouts_.idleMs;
 }
 
+void Exchange::readHeaders()
+{
+    enter(Phase::Receiving);
+    const QVariant status = reply_->attribute(QNetworkRequest::HttpStatusCodeAttribute);
+    if (statusKnown_ || !status.isValid())
+        return;
+    response_.status = status.toInt();
+    response_.reason = reply_->attribute(QNetworkRequest::HttpReasonPhraseAttribute).toByteArray().toStdString();
+    for (const auto& [name, value] : reply_->rawHeaderPairs())
+        response_.headers.emplace_back(name.toStdString(), value.toStdString());
+    statusKnown_ = true;
+    if (onHeaders_)
+        onHeaders_(response_);
+}
+
 void Exchange::deliver()
 {
-    if (!statusKnown_) {
-        const QVariant status = reply_->attribute(QNetworkRequest::HttpStatusCodeAttribute);
-        if (!status.isValid())
-            return;
-        response_.status = status.toInt();
-        response_.contentType = reply_->rawHeader("Content-Type");
-        statusKnown_ = true;
-    }
-    enter(Phase::Receiving);
+    readHeaders();
+    if (!statusKnown_)
+        return;
     const QByteArray bytes = reply_->readAll();
     if (!bytes.isEmpty())
-        onBody_(response_, bytes);
+        onBody_(response_, std::string_view(bytes.constData(), size_t(bytes.size())));
+}
+
+HttpError Exchange::failure(HttpError::Kind kind, const std::string& message, const std::string& cause) const
+{
+    const HttpError::Stage stage = phase_ == Phase::Connecting ? HttpError::Stage::Connecting
+                                   : statusKnown_              ? HttpError::Stage::Receiving
+                                                               : HttpError::Stage::Waiting;
+    return HttpError(kind, message, stage, cause);
 }
 
 void Exchange::throwIfStopped()
@@ -118,16 +152,16 @@ void Exchange::throwIfStopped()
     if (loop_.cancelled())
         throw Cancelled();
     if (loop_.timedOut() && phase_ == Phase::Connecting)
-        throw HttpError(HttpError::Kind::Unreachable,
-                         "no connection to " + where_ + " within " + secondsText(timeouts_.connectMs));
+        throw failure(HttpError::Kind::Unreachable,
+                      "no connection to " + where_ + " within " + secondsText(timeouts_.connectMs));
     if (loop_.timedOut() && phase_ == Phase::Waiting)
-        throw HttpError(HttpError::Kind::Timeout,
-                         where_ + " sent nothing for " + secondsText(timeouts_.firstByteMs) +
-                             " after the request; a model that is still loading can take minutes, so raise the "
-                             "first-byte timeout if the server is only slow");
+        throw failure(HttpError::Kind::Timeout,
+                      where_ + " sent nothing for " + secondsText(timeouts_.firstByteMs) +
+                          " after the request; a model that is still loading can take minutes, so raise the "
+                          "first-byte timeout if the server is only slow");
     if (loop_.timedOut())
-        throw HttpError(HttpError::Kind::Timeout, where_ + " stopped sending for " +
-                                                        secondsText(timeouts_.idleMs) + " in the middle of the answer");
+        throw failure(HttpError::Kind::Timeout,
+                      where_ + " stopped sending for " + secondsText(timeouts_.idleMs) + " in the middle of the answer");
 }
 
 void Exchange::throwIfBroken()
@@ -137,21 +171,22 @@ void Exchange::throwIfBroken()
         return;
     const std::string why = reply_->errorString().toStdString();
     if (statusKnown_)
-        throw HttpError(HttpError::Kind::Broken,
-                         "the connection to " + where_ + " broke in the middle of the answer (" + why + ")");
+        throw failure(HttpError::Kind::Broken,
+                      "the connection to " + where_ + " broke in the middle of the answer (" + why + ")", why);
     if (error == QNetworkReply::RemoteHostClosedError || error == QNetworkReply::ProtocolFailure)
-        throw HttpError(HttpError::Kind::Broken, where_ + " closed the connection without an HTTP answer (" + why +
-                                                        "); check that the judge server, not another program, "
-                                                        "listens at that address");
-    throw HttpError(HttpError::Kind::Unreachable, "no server answers at " + where_ + " (" + why + ")");
+        throw failure(HttpError::Kind::Broken,
+                      where_ + " closed the connection without an HTTP answer (" + why +
+                          "); check that the judge server, not another program, listens at that address",
+                      why);
+    throw failure(HttpError::Kind::Unreachable, "no server answers at " + where_ + " (" + why + ")", why);
 }
 
 } // namespace
 
 HttpResponse httpExchange(const HttpRequest& request, const HttpTimeouts& timeouts, const BodyFn& onBody,
-                          const JobControl* job)
+                          const JobControl* job, const HeadersFn& onHeaders)
 {
-    Exchange exchange(request, timeouts, onBody, job);
+    Exchange exchange(request, timeouts, onBody, onHeaders, job);
     return exchange.run();
 }
 

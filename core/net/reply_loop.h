@@ -3,8 +3,8 @@
 // CLI, the GUI thread and a worker thread with no event loop of its own. Every 25 ms the loop
 // polls the job's cancel flag and the time since the last news (restartClock()); either aborts
 // the reply. The reply's handlers run through guarded(): exceptions must not cross Qt's event
-// loop, so the first one aborts the reply and rethrowFailure() throws it afterwards. The HTTP
-// exchange of the judge clients and the downloader both run their replies here.
+// loop, so the first one aborts the reply and rethrowFailure() throws it afterwards.
+// httpExchange, the one HTTP call of core, runs its replies here.
 
 #include "core/util/job_control.h"
 

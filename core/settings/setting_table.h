@@ -32,12 +32,20 @@ public:
         entries_.push_back({std::move(info), std::move(get), std::move(set)});
     }
 
-    // A plain member: int64_t, uint64_t, double, bool, std::string or std::optional<double>.
+    // A plain member: a number, bool, std::string or std::optional<double>.
     template <class T>
     void add(SettingInfo info, T Options::*member)
     {
         add(std::move(info), [member](const Options& o) { return toValue(o.*member); },
             [member](Options& o, const nlohmann::json& v) { fromValue(v, o.*member); });
+    }
+
+    // A member of a member struct: the sampling options' seed.
+    template <class Part, class T>
+    void add(SettingInfo info, Part Options::*part, T Part::*member)
+    {
+        add(std::move(info), [part, member](const Options& o) { return toValue(o.*part.*member); },
+            [part, member](Options& o, const nlohmann::json& v) { fromValue(v, o.*part.*member); });
     }
 
     // Every setting of `inner` as a setting of this table: its key under `prefix`, applying

@@ -2,6 +2,7 @@
 
 #include "core/tokenizer/bpe_vocabulary.h"
 #include "core/tokenizer/pretokenizer.h"
+#include "core/util/bundled_data.h"
 #include "core/util/error.h"
 #include "core/util/files.h"
 
@@ -168,6 +169,18 @@ Tokenizer Tokenizer::fromFiles(const std::string& vocabJson, const std::string& 
     t.impl_ = std::make_shared<const Impl>(
         BpeVocabulary::parse(readFile(vocabJson), vocabJson, readFile(merges), merges));
     return t;
+}
+
+Tokenizer Tokenizer::bundledGpt2()
+{
+    static const Tokenizer bundled = [] {
+        Tokenizer t;
+        t.impl_ = std::make_shared<const Impl>(
+            BpeVocabulary::parse(std::string(bundledData(BundledData::Gpt2Encoder)), "encoder.json (bundled)",
+                                 std::string(bundledData(BundledData::Gpt2Merges)), "vocab.bpe (bundled)"));
+        return t;
+    }();
+    return bundled;
 }
 
 std::vector<int> Tokenizer::encode(std::string_view text, bool allowSpecial) const

@@ -18,6 +18,9 @@ public:
     static bool directoryHasTokenizer(const std::string& dir);
     // vocabJson: encoder.json or vocab.json (same format); merges: vocab.bpe or merges.txt.
     static Tokenizer fromFiles(const std::string& vocabJson, const std::string& merges);
+    // OpenAI's GPT-2 files as compiled into SFT Studio: the tokenizer of every GPT-2 size,
+    // there without a download.
+    static Tokenizer bundledGpt2();
 
     // allowSpecial: "<|endoftext|>" in the text becomes 50256; otherwise it is ordinary text.
     std::vector<int> encode(std::string_view text, bool allowSpecial = false) const;

@@ -350,10 +350,12 @@ void DataView::onLoadFinished(bool ok, bool cancelled, const QString& error)
     }
     progress_->hide();
     if (ok) {
-        statusLabel_->setText(tokens_ ? tr("%1 entries, tokenized with the %2 template (tokenizer: %3)")
-                                            .arg(count(int64_t(content_->dataset.entries.size())),
-                                                 templateCombo_->currentText(), tokens_->tokenizerSource)
-                                      : tokensProblem_);
+        const QString loaded = tokens_ ? tr("%1 entries, tokenized with the %2 template (tokenizer: %3)")
+                                             .arg(count(int64_t(content_->dataset.entries.size())),
+                                                  templateCombo_->currentText(), tokens_->tokenizerSource)
+                                       : tokensProblem_;
+        statusLabel_->setText(fetchNote_.isEmpty() ? loaded : loaded + "\n" + fetchNote_);
+        fetchNote_.clear();
         state_->setJobStatus(tr("Dataset loaded: %1 entries").arg(count(int64_t(content_->dataset.entries.size()))));
         return;
     }
@@ -498,7 +500,11 @@ void DataView::fetchChapterDataset()
                              p.bytes, p.total);
             });
         };
-        const QString path = QString::fromStdString(sft::fetchChapterDataset(onProgress, fetchJob_->control()));
+        const auto onNote = [this](const std::string& line) {
+            fetchJob_->post([this, line = QString::fromStdString(line)] { fetchNote_ = line; });
+        };
+        const QString path =
+            QString::fromStdString(sft::fetchChapterDataset(onProgress, fetchJob_->control(), onNote));
         fetchJob_->post([this, path] { state_->setDatasetPath(path); });
     });
 }
@@ -512,10 +518,8 @@ void DataView::onFetchFinished(bool ok, bool cancelled, const QString& error)
         return;
     }
     progress_->hide();
-    statusLabel_->setText(tr("Could not download the chapter-7 dataset: %1\nWorking offline? Click “Open "
-                             "dataset…” and choose a copy of instruction-data.json.")
-                              .arg(error));
-    state_->setJobStatus(tr("Could not download the chapter-7 dataset"));
+    statusLabel_->setText(tr("Could not get the chapter-7 dataset: %1").arg(error));
+    state_->setJobStatus(tr("Could not get the chapter-7 dataset"));
 }
 
 } // namespace sft::ui

@@ -64,6 +64,7 @@ private:
     std::shared_ptr<const DatasetContent> content_;
     std::shared_ptr<const TokenizedContent> tokens_;
     QString tokensProblem_; // why there are no tokens, when there are none
+    QString fetchNote_;     // how the chapter-7 dataset was got (downloaded or bundled), shown once it is loaded
 
     DatasetTableModel* model_;
     EntryFilterModel* filter_;

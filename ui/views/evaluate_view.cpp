@@ -1,12 +1,14 @@
 #include "ui/views/evaluate_view.h"
 
 #include "core/generate/answer_keys.h"
+#include "core/generate/generation_settings.h"
 #include "core/generate/responses_file.h"
 #include "core/train/run_products.h"
 #include "ui/views/answer_detail.h"
 #include "ui/workers/answer_worker.h"
 #include "ui/views/checkpoint_picker.h"
 #include "ui/views/judge_panel.h"
+#include "ui/views/settings_form.h"
 #include "ui/named.h"
 #include "ui/models/responses_table_model.h"
 #include "ui/run_setting.h"
@@ -23,7 +25,6 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSortFilterProxyModel>
-#include <QSpinBox>
 #include <QSplitter>
 #include <QTableView>
 #include <QVBoxLayout>
@@ -53,8 +54,7 @@ EvaluateView::EvaluateView(StudioState* state, QWidget* parent)
       checkpoint_(named(new CheckpointPicker(state, {}, this), "checkpointPicker")),
       split_(named(new QComboBox(this), "splitCombo")),
       template_(named(new QComboBox(this), "templateCombo")),
-      maxTokens_(named(new QSpinBox(this), "maxTokensSpin")),
-      batchSize_(named(new QSpinBox(this), "batchSizeSpin")),
+      generation_(new SettingsForm(settingsWithFlags(generationSettings().infos(), {"max-new-tokens", "batch-size"}), this)),
       generate_(named(new QPushButton(tr("Generate answers"), this), "generateButton")),
       cancel_(named(new QPushButton(tr("Cancel"), this), "cancelButton")),
       open_(named(new QPushButton(tr("Open responses…"), this), "openButton")),
@@ -135,8 +135,9 @@ void EvaluateView::connectWorker()
                                 : tr("Answering %1 entries…").arg(rows.size());
         if (discarded > 0)
             text += " " + tr("(%1 answers a stopped run made with other settings were discarded.)").arg(discarded);
-        setStatus(text);
+        setStatus(text + notesText());
     });
+    connect(worker_, &AnswerWorker::noted, this, [this](const QString& line) { notes_ << line; });
     connect(worker_, &AnswerWorker::answered, this, [this](const std::vector<int>& rows, const QStringList& answers) {
         rows_->setAnswers(rows, answers);
         answeredRows_ += int(rows.size());
@@ -153,7 +154,7 @@ void EvaluateView::connectWorker()
         answerKey_->clear();
         answerKey_->addItem("model_response");
         judge_->setResponses(path, "model_response");
-        setStatus(tr("Wrote %1 answers to %2").arg(answers).arg(shownPath(path)));
+        setStatus(tr("Wrote %1 answers to %2").arg(answers).arg(shownPath(path)) + notesText());
     });
     connect(worker_, &AnswerWorker::finished, this, &EvaluateView::onFinished);
 }
@@ -163,12 +164,6 @@ QWidget* EvaluateView::buildControls()
     split_->addItems({"test", "val", "train", "all"});
     template_->addItems({"alpaca", "phi3"});
     template_->setToolTip(tr("The prompt template the model was fine-tuned with (taken from the run when there is one)"));
-    maxTokens_->setRange(1, 4096);
-    maxTokens_->setValue(256);
-    maxTokens_->setToolTip(tr("Most new tokens per answer; an answer also ends at <|endoftext|>"));
-    batchSize_->setRange(1, 512);
-    batchSize_->setValue(8);
-    batchSize_->setToolTip(tr("Entries answered together; their answers appear when the batch is done"));
     generate_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Return));
     generate_->setToolTip(tr("Answer every entry of the split and save the responses file (Ctrl+Return)"));
     progress_->setRange(0, 1000);
@@ -183,10 +178,7 @@ QWidget* EvaluateView::buildControls()
     row->addWidget(split_);
     row->addWidget(new QLabel(tr("Template:"), box));
     row->addWidget(template_);
-    row->addWidget(new QLabel(tr("Max tokens:"), box));
-    row->addWidget(maxTokens_);
-    row->addWidget(new QLabel(tr("Batch:"), box));
-    row->addWidget(batchSize_);
+    generation_->addFields(row, "");
     row->addWidget(generate_);
     row->addWidget(cancel_);
     row->addWidget(open_);
@@ -318,9 +310,10 @@ void EvaluateView::generateAnswers()
     expectedRows_ = 0;
     answeredRows_ = 0;
     progress_->setValue(0);
+    notes_.clear();
     setStatus(tr("Loading %1…").arg(CheckpointPicker::nameOf(model)));
-    worker_->startAnswering({model, dataset, split_->currentText(), template_->currentText(), out, maxTokens_->value(),
-                             batchSize_->value()});
+    worker_->startAnswering({model, dataset, split_->currentText(), template_->currentText(), out,
+                             generation_->values()});
     setRunning(true);
 }
 
@@ -353,11 +346,22 @@ void EvaluateView::setRunning(bool running)
     checkpoint_->setEnabled(!running);
     split_->setEnabled(!running);
     template_->setEnabled(!running);
-    maxTokens_->setEnabled(!running);
-    batchSize_->setEnabled(!running);
+    for (const char* key : {"/max_new_tokens", "/batch_size"})
+        generation_->widget(key)->setEnabled(!running);
     answerKey_->setEnabled(!running);
     progress_->setVisible(running);
     judge_->setAnswersBusy(running);
+}
+
+QString EvaluateView::notesText() const
+{
+    constexpr int kShown = 3;
+    if (notes_.isEmpty())
+        return {};
+    QString text = "\n" + notes_.mid(0, kShown).join("\n");
+    if (notes_.size() > kShown)
+        text += "\n" + tr("… and %1 more (sft-studio respond prints them all)").arg(notes_.size() - kShown);
+    return text;
 }
 
 void EvaluateView::setStatus(const QString& text)

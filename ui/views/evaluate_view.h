@@ -4,6 +4,7 @@
 // by side with the words that differ highlighted; have a judge model score the answers (the
 // judge panel), the scores filling a sortable column.
 
+#include <QStringList>
 #include <QWidget>
 
 class QComboBox;
@@ -11,7 +12,6 @@ class QLabel;
 class QProgressBar;
 class QPushButton;
 class QSortFilterProxyModel;
-class QSpinBox;
 class QTableView;
 
 namespace sft::ui {
@@ -21,6 +21,7 @@ class AnswerWorker;
 class CheckpointPicker;
 class JudgePanel;
 class ResponsesTableModel;
+class SettingsForm;
 class StudioState;
 
 class EvaluateView : public QWidget {
@@ -47,6 +48,8 @@ private:
     QString outputPath(const QString& checkpoint);
     void setRunning(bool running);
     void setStatus(const QString& text);
+    // The answer job's notes on the dataset (skipped entries, warnings), for the status line.
+    QString notesText() const;
     void onFinished(bool ok, bool cancelled, const QString& error);
 
     StudioState* state_;
@@ -56,8 +59,7 @@ private:
     CheckpointPicker* checkpoint_;
     QComboBox* split_;
     QComboBox* template_;
-    QSpinBox* maxTokens_;
-    QSpinBox* batchSize_;
+    SettingsForm* generation_; // max new tokens and batch size, from the generation settings table
     QPushButton* generate_;
     QPushButton* cancel_;
     QPushButton* open_;
@@ -70,6 +72,7 @@ private:
     JudgePanel* judge_;
     QString shownFile_;
     int expectedRows_ = 0;
+    QStringList notes_;
     int answeredRows_ = 0;
 };
 

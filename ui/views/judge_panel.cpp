@@ -1,10 +1,12 @@
 #include "ui/views/judge_panel.h"
 
 #include "core/judge/api_key_file.h"
+#include "core/judge/judge_settings.h"
 #include "core/judge/scores_file.h"
 #include "core/util/error.h"
 #include "core/util/files.h"
 #include "ui/views/judge_prompt_dialog.h"
+#include "ui/views/settings_form.h"
 #include "ui/workers/judge_worker.h"
 #include "ui/named.h"
 #include "ui/charts/score_histogram_chart.h"
@@ -13,7 +15,6 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDir>
-#include <QDoubleSpinBox>
 #include <QFileInfo>
 #include <QFormLayout>
 #include <QGroupBox>
@@ -102,8 +103,7 @@ JudgePanel::JudgePanel(StudioState* state, QWidget* parent)
       server_(named(new QLabel(this), "judgeServerLabel")),
       promptChoice_(named(new QComboBox(this), "judgePromptCombo")),
       editPrompt_(named(new QPushButton(tr("View / edit…"), this), "editPromptButton")),
-      samples_(named(new QSpinBox(this), "judgeSamplesSpin")),
-      temperature_(named(new QDoubleSpinBox(this), "judgeTemperatureSpin")),
+      sampling_(new SettingsForm(settingsWithFlags(judgeSettings().infos(), {"samples", "temperature"}), this)),
       score_(named(new QPushButton(tr("Score answers"), this), "scoreButton")),
       cancel_(named(new QPushButton(tr("Cancel"), this), "judgeCancelButton")),
       progress_(named(new QProgressBar(this), "judgeProgress")),
@@ -160,7 +160,7 @@ QWidget* JudgePanel::buildServerBox()
                                  .arg(QDir::toNativeSeparators(keyStorePath())));
     loadRememberedKey();
     model_->setEditable(true);
-    model_->setCurrentText(settings.value("judge/model", "llama3").toString());
+    model_->setCurrentText(settings.value("judge/model", QString::fromStdString(ScoreSettings().model)).toString());
     model_->setMinimumContentsLength(14);
     model_->setToolTip(tr("The judge model as the server names it; the list is what the server has"));
     pull_->setToolTip(tr("Download the model into Ollama (llama3 is about 4.7 GB)"));
@@ -192,13 +192,6 @@ QWidget* JudgePanel::buildScoringBox()
     promptChoice_->addItem(tr("Chapter (comparable with the book)"), "chapter");
     promptChoice_->addItem(tr("Rubric (reason first, anchored bands)"), "rubric");
     promptChoice_->setCurrentIndex(settings.value("judge/prompt") == "rubric" ? RubricPrompt : ChapterPrompt);
-    samples_->setRange(1, 20);
-    samples_->setToolTip(tr("Judge each answer this many times (seed + k) to see how much the judge disagrees "
-                            "with itself; use a temperature above 0"));
-    temperature_->setRange(0, 2);
-    temperature_->setSingleStep(0.1);
-    temperature_->setDecimals(2);
-    temperature_->setToolTip(tr("0 (greedy) is the chapter's setting: the same answer gets the same score"));
     score_->setToolTip(tr("Ask the judge to score every answer from 0 to 100 against the reference; stopped runs "
                           "continue where they stopped"));
     progress_->setTextVisible(true);
@@ -213,12 +206,7 @@ QWidget* JudgePanel::buildScoringBox()
     promptRow->addWidget(promptChoice_, 1);
     promptRow->addWidget(editPrompt_);
     form->addRow(tr("Prompt:"), promptRow);
-    auto* samplingRow = new QHBoxLayout;
-    samplingRow->addWidget(samples_);
-    samplingRow->addWidget(new QLabel(tr("Temperature:"), box));
-    samplingRow->addWidget(temperature_);
-    samplingRow->addStretch(1);
-    form->addRow(tr("Samples:"), samplingRow);
+    sampling_->addRows(form, "");
     auto* buttons = new QHBoxLayout;
     buttons->addWidget(score_, 1);
     buttons->addWidget(cancel_);
@@ -291,6 +279,14 @@ JudgeServer JudgePanel::server() const
     s.api = judgeApiByName(api_->currentData().toString().toStdString());
     s.apiKey = apiKey_->text().toStdString();
     return s;
+}
+
+ScoreSettings JudgePanel::scoreSettings() const
+{
+    ScoreSettings settings = judgeSettings().read(sampling_->values());
+    settings.model = model_->currentText().trimmed().toStdString();
+    settings.prompt = prompt();
+    return settings;
 }
 
 JudgePrompt JudgePanel::prompt() const
@@ -419,9 +415,10 @@ bool JudgePanel::confirmSetup(const QString& out, bool& restart)
         return true; // the core's own check names the problem
     }
     const ScoreSetup& s = stored.setup;
-    const bool same = s.responsesSha256 == sha256OfFile(responses_.toStdString()) && s.promptText == prompt().text() && s.samples == samples_->value() &&
-                      s.options.temperature == temperature_->value() &&
-                      s.model == model_->currentText().trimmed().toStdString();
+    const ScoreSettings chosen = scoreSettings();
+    const bool same = s.responsesSha256 == sha256OfFile(responses_.toStdString()) &&
+                      s.promptText == chosen.prompt.text() && s.samples == chosen.samples &&
+                      s.options.temperature == chosen.options.temperature && s.model == chosen.model;
     if (same)
         return true;
     const auto answer = QMessageBox::question(
@@ -441,13 +438,9 @@ void JudgePanel::score()
         setStatus(tr("Generate answers or open a responses file first."));
         return;
     }
-    ScoreSettings settings;
+    ScoreSettings settings = scoreSettings();
     settings.responsesPath = responses_.toStdString();
     settings.responseKey = key_.toStdString();
-    settings.model = model_->currentText().trimmed().toStdString();
-    settings.prompt = prompt();
-    settings.samples = samples_->value();
-    settings.options.temperature = temperature_->value();
     settings.outPath = scoresPath().toStdString();
     if (!confirmSetup(scoresPath(), settings.restart))
         return;
@@ -513,7 +506,7 @@ void JudgePanel::updateEnabled()
     const bool ollama = api_->currentData().toString() == "ollama";
     for (QWidget* w : {static_cast<QWidget*>(url_), static_cast<QWidget*>(api_), static_cast<QWidget*>(model_),
                        static_cast<QWidget*>(promptChoice_), static_cast<QWidget*>(editPrompt_),
-                       static_cast<QWidget*>(samples_), static_cast<QWidget*>(temperature_)})
+                       sampling_->widget("/samples"), sampling_->widget("/temperature")})
         w->setEnabled(idle);
     apiKey_->setEnabled(idle && !ollama);
     rememberKey_->setEnabled(idle && !ollama);

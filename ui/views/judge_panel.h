@@ -17,17 +17,16 @@
 
 class QCheckBox;
 class QComboBox;
-class QDoubleSpinBox;
 class QLabel;
 class QLineEdit;
 class QProgressBar;
 class QPushButton;
-class QSpinBox;
 
 namespace sft::ui {
 
 class JudgeWorker;
 class ScoreHistogramChart;
+class SettingsForm;
 class StudioState;
 
 class JudgePanel : public QWidget {
@@ -65,6 +64,8 @@ private:
     void connectWorker();
     JudgeServer server() const;
     JudgePrompt prompt() const;
+    // The model, prompt and sampling chosen; not where the answers and scores are.
+    ScoreSettings scoreSettings() const;
     void choosePrompt(int index);
     void editPrompt();
     void showStored(const QString& scoresFile);
@@ -91,8 +92,7 @@ private:
     QLabel* server_;
     QComboBox* promptChoice_;
     QPushButton* editPrompt_;
-    QSpinBox* samples_;
-    QDoubleSpinBox* temperature_;
+    SettingsForm* sampling_; // samples and temperature, from the judge settings table
     QPushButton* score_;
     QPushButton* cancel_;
     QProgressBar* progress_;

@@ -65,19 +65,6 @@ QStringList initConfigNames()
     return names;
 }
 
-// As `sft-studio init`: a model gets tokenizer files when a GPT-2 tokenizer is at hand
-// ($SFT_TOKENIZER_DIR or a downloaded GPT-2), and is written without them otherwise.
-std::optional<Tokenizer> tokenizerAtHand()
-{
-    std::string dir;
-    try {
-        dir = defaultTokenizerDir();
-    } catch (const ConfigError&) {
-        return std::nullopt;
-    }
-    return Tokenizer::fromDirectory(dir);
-}
-
 } // namespace
 
 ModelsView::ModelsView(StudioState* state, QWidget* parent) : QWidget(parent), state_(state)
@@ -441,20 +428,17 @@ void ModelsView::createRandomModel()
             throw ConfigError("choose the folder to create the model in");
         if (isModelFolder(out))
             throw ConfigError(out + " already holds a model; choose another folder or delete it first");
-        const std::optional<Tokenizer> tokenizer = tokenizerAtHand();
+        // As `sft-studio init`: the model carries the GPT-2 tokenizer's files.
+        const Tokenizer tokenizer = defaultTokenizer();
         Gpt model(config);
         model->initWeights(seed);
-        saveModelFolder(out, model, tokenizer ? &*tokenizer : nullptr);
+        saveModelFolder(out, model, &tokenizer);
         const QString path = QString::fromStdString(out);
-        const bool withTokenizer = tokenizer.has_value();
-        initJob_->post([this, path, withTokenizer] {
+        initJob_->post([this, path] {
             listLocalFolder(path);
             saveLocalFolders();
             showModelInUse();
-            createdNote_ = withTokenizer ? tr("Created %1.").arg(path)
-                                         : tr("Created %1 without tokenizer files: set SFT_TOKENIZER_DIR or download "
-                                              "gpt2-small, then create it again.")
-                                               .arg(path);
+            createdNote_ = tr("Created %1.").arg(path);
         });
     });
 }

@@ -1,14 +1,15 @@
 #include "ui/views/playground_view.h"
 
 #include "core/data/prompt_template.h"
+#include "core/generate/generation_settings.h"
 #include "ui/views/checkpoint_picker.h"
+#include "ui/views/settings_form.h"
 #include "ui/workers/playground_worker.h"
 #include "ui/run_setting.h"
 #include "ui/named.h"
 #include "ui/studio_state.h"
 
 #include <QComboBox>
-#include <QDoubleSpinBox>
 #include <QFontDatabase>
 #include <QFormLayout>
 #include <QHBoxLayout>
@@ -16,12 +17,10 @@
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QScrollBar>
-#include <QSpinBox>
 #include <QSplitter>
 #include <QTimer>
 #include <QVBoxLayout>
 
-#include <limits>
 
 namespace sft::ui {
 
@@ -55,11 +54,8 @@ PlaygroundView::PlaygroundView(StudioState* state, QWidget* parent)
       template_(named(new QComboBox(this), "templateCombo")),
       checkpoint_(named(new CheckpointPicker(state, {}, this), "checkpointPicker")),
       compareWith_(named(new CheckpointPicker(state, tr("(none)"), this), "compareWithPicker")),
-      decoding_(named(new QComboBox(this), "decodingCombo")),
-      temperature_(named(new QDoubleSpinBox(this), "temperatureSpin")),
-      topK_(named(new QSpinBox(this), "topKSpin")),
-      maxTokens_(named(new QSpinBox(this), "maxTokensSpin")),
-      seed_(named(new QSpinBox(this), "seedSpin")),
+      decoding_(new SettingsForm(
+          settingsWithFlags(generationSettings().infos(), {"max-new-tokens", "temperature", "top-k", "seed"}), this)),
       generate_(named(new QPushButton(tr("Generate"), this), "generateButton")),
       stop_(named(new QPushButton(tr("Stop"), this), "stopButton")),
       prompt_(readOnlyText("promptText", this)),
@@ -83,7 +79,6 @@ PlaygroundView::PlaygroundView(StudioState* state, QWidget* parent)
     connect(instruction_, &QPlainTextEdit::textChanged, this, &PlaygroundView::updatePrompt);
     connect(input_, &QPlainTextEdit::textChanged, this, &PlaygroundView::updatePrompt);
     connect(template_, &QComboBox::currentTextChanged, this, &PlaygroundView::updatePrompt);
-    connect(decoding_, &QComboBox::currentIndexChanged, this, &PlaygroundView::updateDecodingControls);
     connect(generate_, &QPushButton::clicked, this, &PlaygroundView::generateAnswers);
     connect(stop_, &QPushButton::clicked, this, &PlaygroundView::stop);
     connect(state_, &StudioState::runPathChanged, this, [this] { selectRunTemplate(template_, state_->runPath()); });
@@ -92,7 +87,6 @@ PlaygroundView::PlaygroundView(StudioState* state, QWidget* parent)
 
     selectRunTemplate(template_, state_->runPath());
     updatePrompt();
-    updateDecodingControls();
     setRunning(false);
 }
 
@@ -120,17 +114,6 @@ QWidget* PlaygroundView::buildSettings()
     input_->setPlaceholderText(tr("Optional, e.g. The car is very fast."));
     input_->setMaximumHeight(90);
     template_->addItems({"alpaca", "phi3"});
-    decoding_->addItems({tr("Greedy"), tr("Sample (temperature, top-k)")});
-    temperature_->setRange(0.05, 5.0);
-    temperature_->setSingleStep(0.1);
-    temperature_->setValue(1.0);
-    topK_->setRange(0, 50257);
-    topK_->setValue(50);
-    topK_->setSpecialValueText(tr("all tokens"));
-    maxTokens_->setRange(1, 4096);
-    maxTokens_->setValue(256);
-    seed_->setRange(0, std::numeric_limits<int>::max());
-    seed_->setValue(123);
     generate_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Return));
     generate_->setToolTip(tr("Generate the answer (Ctrl+Return); it stops at <|endoftext|> or after the max tokens"));
     stop_->setShortcut(QKeySequence(Qt::Key_Escape));
@@ -145,11 +128,7 @@ QWidget* PlaygroundView::buildSettings()
     form->addRow(tr("Template:"), template_);
     form->addRow(tr("Model:"), checkpoint_);
     form->addRow(tr("Compare with:"), compareWith_);
-    form->addRow(tr("Decoding:"), decoding_);
-    form->addRow(tr("Temperature:"), temperature_);
-    form->addRow(tr("Top-k:"), topK_);
-    form->addRow(tr("Max new tokens:"), maxTokens_);
-    form->addRow(tr("Seed:"), seed_);
+    decoding_->addRows(form, "");
     layout->addLayout(form);
     auto* buttons = new QHBoxLayout;
     buttons->addWidget(generate_);
@@ -201,14 +180,6 @@ void PlaygroundView::updatePrompt()
     }
 }
 
-void PlaygroundView::updateDecodingControls()
-{
-    const bool sampling = decoding_->currentIndex() == 1;
-    temperature_->setEnabled(sampling);
-    topK_->setEnabled(sampling);
-    seed_->setEnabled(sampling);
-}
-
 void PlaygroundView::generateAnswers()
 {
     if (worker_->isRunning())
@@ -223,11 +194,7 @@ void PlaygroundView::generateAnswers()
     PlaygroundRequest request;
     request.prompt = prompt;
     request.models = second.isEmpty() ? QStringList{first} : QStringList{first, second};
-    request.maxNewTokens = maxTokens_->value();
-    const bool sampling = decoding_->currentIndex() == 1;
-    request.temperature = sampling ? temperature_->value() : 0.0;
-    request.topK = sampling ? topK_->value() : 0;
-    request.seed = quint64(seed_->value());
+    request.generation = decoding_->values();
     for (size_t side = 0; side < 2; ++side) {
         names_[side] = CheckpointPicker::nameOf(side == 0 ? first : second);
         titles_[side]->setText(names_[side]);

@@ -10,17 +10,16 @@
 #include <optional>
 
 class QComboBox;
-class QDoubleSpinBox;
 class QLabel;
 class QPlainTextEdit;
 class QPushButton;
-class QSpinBox;
 class QTimer;
 
 namespace sft::ui {
 
 class CheckpointPicker;
 class PlaygroundWorker;
+class SettingsForm;
 class StudioState;
 
 class PlaygroundView : public QWidget {
@@ -40,7 +39,6 @@ private:
     QWidget* buildAnswers();
     void connectWorker();
     void updatePrompt();
-    void updateDecodingControls();
     void showAnswer(int side, const QString& text, int tokens);
     void drawPending();
     void onFinished(bool ok, bool cancelled, const QString& error);
@@ -53,11 +51,7 @@ private:
     QComboBox* template_;
     CheckpointPicker* checkpoint_;
     CheckpointPicker* compareWith_;
-    QComboBox* decoding_;
-    QDoubleSpinBox* temperature_;
-    QSpinBox* topK_;
-    QSpinBox* maxTokens_;
-    QSpinBox* seed_;
+    SettingsForm* decoding_; // max new tokens, temperature, top-k, seed: the generation settings' rows
     QPushButton* generate_;
     QPushButton* stop_;
     QPlainTextEdit* prompt_;

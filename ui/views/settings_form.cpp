@@ -126,6 +126,7 @@ QWidget* SettingsForm::makeWidget(const SettingInfo& s)
     else if (auto* combo = qobject_cast<QComboBox*>(w))
         connect(combo, &QComboBox::currentTextChanged, this, &SettingsForm::changed);
     widgets_[s.key] = w;
+    showValue(s, s.defaultValue);
     return w;
 }
 
@@ -149,14 +150,35 @@ void SettingsForm::addRows(QFormLayout* form, const std::string& group)
             form->addRow(w);
         else
             form->addRow(label = new QLabel(text(s.label)), w);
-        const SettingInfo* parent = s.parent.empty() ? nullptr : findSetting(settings_, s.parent);
-        auto* on = parent ? qobject_cast<QCheckBox*>(widget(parent->key)) : nullptr;
-        for (QWidget* part : {w, static_cast<QWidget*>(label)})
-            if (part && on) {
-                part->setEnabled(on->isChecked());
-                connect(on, &QCheckBox::toggled, part, &QWidget::setEnabled);
-            }
+        followSwitch(s, w, label);
     }
+}
+
+void SettingsForm::addFields(QBoxLayout* row, const std::string& group)
+{
+    for (const SettingInfo& s : settings_) {
+        if (s.group != group)
+            continue;
+        QWidget* w = makeWidget(s);
+        QLabel* label = nullptr;
+        if (s.kind != SettingKind::Switch)
+            row->addWidget(label = new QLabel(text(s.label + ":")));
+        row->addWidget(w);
+        followSwitch(s, w, label);
+    }
+}
+
+void SettingsForm::followSwitch(const SettingInfo& s, QWidget* field, QWidget* label)
+{
+    const SettingInfo* parent = s.parent.empty() ? nullptr : findSetting(settings_, s.parent);
+    auto* on = parent ? qobject_cast<QCheckBox*>(widget(parent->key)) : nullptr;
+    if (!on)
+        return;
+    for (QWidget* part : {field, label})
+        if (part) {
+            part->setEnabled(on->isChecked());
+            connect(on, &QCheckBox::toggled, part, &QWidget::setEnabled);
+        }
 }
 
 QWidget* SettingsForm::widget(const std::string& key) const

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+class QBoxLayout;
 class QFormLayout;
 class QWidget;
 
@@ -28,6 +29,8 @@ public:
     QWidget* section(const std::string& group);
     // The same rows added to `form`, below what it holds.
     void addRows(QFormLayout* form, const std::string& group);
+    // The same fields side by side in `row`, each after its label, for a strip of controls.
+    void addFields(QBoxLayout* row, const std::string& group);
     // The options object: each applying setting at its key.
     nlohmann::json values() const;
     // Shows `options`; a setting it lacks shows its default.
@@ -43,6 +46,8 @@ private:
     nlohmann::json valueOf(const SettingInfo& s) const;
     void showValue(const SettingInfo& s, const nlohmann::json& value);
     bool switchedOn(const std::string& flag) const;
+    // Enables `field` and its label only while the switch `s` sits under is on.
+    void followSwitch(const SettingInfo& s, QWidget* field, QWidget* label);
 
     std::vector<SettingInfo> settings_;
     std::map<std::string, QWidget*> widgets_; // by key

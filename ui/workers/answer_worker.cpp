@@ -1,5 +1,6 @@
 #include "ui/workers/answer_worker.h"
 
+#include "core/generate/generation_settings.h"
 #include "core/jobs/respond_job.h"
 
 namespace sft::ui {
@@ -26,8 +27,7 @@ RespondJob jobOf(const AnswerRequest& request)
     job.out = request.out.toStdString();
     job.split = request.split.toStdString();
     job.templateName = request.templateName.toStdString();
-    job.generation.maxNewTokens = request.maxNewTokens;
-    job.generation.batchSize = request.batchSize;
+    job.generation = generationSettings().fromJson(request.generation);
     job.earlier = RespondJob::Earlier::Discard;
     return job;
 }
@@ -41,6 +41,9 @@ bool AnswerWorker::startAnswering(const AnswerRequest& request)
     return start([this, request] {
         int64_t shownPermille = -1;
         RespondEvents events;
+        events.note = [this](const std::string& line) {
+            post([this, line = QString::fromStdString(line)] { Q_EMIT noted(line); });
+        };
         events.loaded = [this](const std::vector<Entry>& entries, size_t kept, size_t discarded) {
             post([this, rows = unansweredRows(entries), kept = int(kept), discarded = int(discarded)] {
                 Q_EMIT loaded(rows, kept, discarded);

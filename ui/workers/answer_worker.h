@@ -11,6 +11,8 @@
 #include <QString>
 #include <QStringList>
 
+#include <nlohmann/json.hpp>
+
 #include <vector>
 
 namespace sft::ui {
@@ -21,8 +23,7 @@ struct AnswerRequest {
     QString split;        // train, val, test or all
     QString templateName; // alpaca, phi3 or a template file
     QString out;          // the responses file to write
-    int maxNewTokens = 256;
-    int batchSize = 8;
+    nlohmann::json generation; // the generation settings' options object (max new tokens, batch size)
 };
 
 class AnswerWorker : public JobRunner {
@@ -42,6 +43,8 @@ Q_SIGNALS:
     // New tokens of all entries; an entry stopped by end-of-text counts its unused ones as done.
     void progressed(qint64 done, qint64 total);
     void written(const QString& path, int answers);
+    // A dataset entry skipped as invalid, or a warning about one, as `respond` prints it.
+    void noted(const QString& line);
 };
 
 } // namespace sft::ui

@@ -26,14 +26,15 @@ std::vector<EntryRow> tableRows(const std::vector<Entry>& entries, size_t trainC
     return rows;
 }
 
-std::string tokenizerFolder(const QString& modelPath)
+// The model's own tokenizer, else the default one; `source` says which, for the user.
+Tokenizer tokenizerFor(const QString& modelPath, std::string& source)
 {
     if (!modelPath.isEmpty()) {
-        const std::string folder = modelFolderOf(modelPath.toStdString());
-        if (Tokenizer::directoryHasTokenizer(folder))
-            return folder;
+        source = modelFolderOf(modelPath.toStdString());
+        if (Tokenizer::directoryHasTokenizer(source))
+            return Tokenizer::fromDirectory(source);
     }
-    return defaultTokenizerDir();
+    return defaultTokenizer({}, &source);
 }
 
 // Entries per step between cancel checks: small enough to stop within a blink.
@@ -65,9 +66,9 @@ std::shared_ptr<const TokenizedContent> tokenizeDatasetContent(const DatasetCont
     tokens->path = content.path;
     tokens->templateName = templateName;
     tokens->modelPath = modelPath;
-    const std::string folder = tokenizerFolder(modelPath);
-    tokens->tokenizer = Tokenizer::fromDirectory(folder);
-    tokens->tokenizerSource = QString::fromStdString(folder);
+    std::string source;
+    tokens->tokenizer = tokenizerFor(modelPath, source);
+    tokens->tokenizerSource = QString::fromStdString(source);
     const PromptTemplate format = PromptTemplate::byName(templateName.toStdString());
     const std::vector<Entry>& entries = content.dataset.entries;
     tokens->examples.reserve(entries.size());

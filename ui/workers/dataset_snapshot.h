@@ -31,7 +31,7 @@ struct TokenizedContent {
     QString templateName;
     QString modelPath;    // whose tokenizer was asked for
     Tokenizer tokenizer;
-    QString tokenizerSource; // the folder it came from, for the user
+    QString tokenizerSource; // the folder it came from, or the bundled copy, for the user
     std::vector<Example> examples; // one per entry, in order
     std::vector<int64_t> lengths;  // tokens per example
     LengthHistogram histogram;

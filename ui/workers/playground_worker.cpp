@@ -1,5 +1,6 @@
 #include "ui/workers/playground_worker.h"
 
+#include "core/generate/generation_settings.h"
 #include "core/generate/generator.h"
 #include "core/hub/model_cache.h"
 #include "core/io/model_folder.h"
@@ -40,11 +41,7 @@ bool PlaygroundWorker::startGenerating(const PlaygroundRequest& request)
 {
     return start([this, request] {
         loaded_->keepOnly(request.models);
-        GenerationOptions options;
-        options.maxNewTokens = request.maxNewTokens;
-        options.temperature = request.temperature;
-        options.topK = request.topK;
-        options.seed = request.seed;
+        GenerationOptions options = generationSettings().fromJson(request.generation);
         for (int side = 0; side < request.models.size(); ++side) {
             const QString path = request.models[side];
             if (!loaded_->byPath.count(path)) {

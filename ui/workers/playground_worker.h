@@ -8,6 +8,8 @@
 #include <QString>
 #include <QStringList>
 
+#include <nlohmann/json.hpp>
+
 #include <memory>
 
 namespace sft::ui {
@@ -15,10 +17,7 @@ namespace sft::ui {
 struct PlaygroundRequest {
     QString prompt;     // the exact text given to the model
     QStringList models; // one model folder, or two for answers side by side
-    int maxNewTokens = 256;
-    double temperature = 0; // 0: greedy
-    int topK = 0;           // 0: no top-k filter
-    quint64 seed = 123;
+    nlohmann::json generation; // the generation settings' options object (max new tokens, sampling)
 };
 
 class PlaygroundWorker : public JobRunner {
