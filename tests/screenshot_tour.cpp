@@ -71,7 +71,7 @@ int main(int argc, char** argv)
     sft::ui::applyTheme(sft::ui::Theme::Light);
 
     MainWindow window;
-    window.resize(1400, 860);
+    window.resize(1280, 800);
     window.show();
     (void)QTest::qWaitForWindowExposed(&window);
     window.state()->setModelPath(model);

@@ -2,11 +2,22 @@
 // BLAS and threads.
 
 #include "core/train/version_text.h"
+#include "tests/support/test_support.h"
 #include "ui/views/main_window.h"
 
+#include <QAbstractButton>
 #include <QAction>
 #include <QApplication>
+#include <QMenuBar>
+#include <QPushButton>
+#include <QScrollArea>
+#include <QScrollBar>
+#include <QSettings>
+#include <QTableView>
+#include <QTemporaryDir>
 #include <QMessageBox>
+#include <QSet>
+#include <QStackedWidget>
 #include <QTimer>
 #include <QtTest>
 
@@ -16,7 +27,51 @@ using namespace sft;
 
 class TestGuiAbout : public QObject {
     Q_OBJECT
+    QTemporaryDir settings_;
+
 private Q_SLOTS:
+    void initTestCase()
+    {
+        // A window of the default size, not the size a developer's last session left.
+        QSettings::setDefaultFormat(QSettings::IniFormat);
+        QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, settings_.path());
+    }
+
+    // At the default window size every view is readable: the Train form without a horizontal
+    // scrollbar and its Start button in sight, Evaluate's Score column and all of Data's
+    // columns within their tables.
+    void viewsFitTheDefaultWindow()
+    {
+        ui::MainWindow window;
+        QCOMPARE(window.size(), QSize(1280, 800));
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+
+        window.showView(ui::MainWindow::View::Train);
+        auto* start = window.findChild<QPushButton*>("start");
+        QVERIFY(start);
+        QTRY_VERIFY(start->isVisible());
+        const QRect startArea(start->mapTo(&window, QPoint(0, 0)), start->size());
+        QVERIFY2(window.rect().contains(startArea), qPrintable(QString("Start at %1,%2").arg(startArea.x()).arg(startArea.bottom())));
+        auto* form = start->parentWidget()->findChild<QScrollArea*>();
+        QVERIFY(form);
+        QVERIFY(!form->horizontalScrollBar()->isVisible());
+
+        window.showView(ui::MainWindow::View::Evaluate);
+        auto* responses = window.findChild<QTableView*>("responsesTable");
+        QTRY_VERIFY(responses->isVisible());
+        const int score = responses->model()->columnCount() - 1;
+        QVERIFY(responses->columnWidth(score) > 0);
+        QVERIFY(responses->columnViewportPosition(score) + responses->columnWidth(score) <= responses->viewport()->width());
+
+        window.showView(ui::MainWindow::View::Data);
+        window.openPath(QString::fromStdString(test::sharedPath("data/instruction-data.json")));
+        auto* entries = window.findChild<QTableView*>("entryTable");
+        QTRY_VERIFY_WITH_TIMEOUT(entries->isVisible() && entries->model()->rowCount() == 1100, 60000);
+        const int last = entries->model()->columnCount() - 1;
+        QVERIFY(entries->columnViewportPosition(last) + entries->columnWidth(last) <= entries->viewport()->width());
+    }
+
     void aboutShowsTheVersionText()
     {
         ui::MainWindow window;
@@ -42,6 +97,50 @@ private Q_SLOTS:
         QVERIFY(expected.contains("Qt " + QString(qVersion()) + "\n"));
         QVERIFY(expected.contains("\nBLAS /"));
         QVERIFY(expected.contains("\nThreads "));
+    }
+
+    // A key does one thing wherever it is pressed: the window's actions and the shown view's
+    // buttons never share one (Qt ignores an ambiguous key), and Help lists them all.
+    void eachShortcutDoesOneThing()
+    {
+        ui::MainWindow window;
+        window.show();
+        QStringList windowKeys;
+        for (const QAction* action : window.menuBar()->findChildren<QAction*>())
+            if (!action->shortcut().isEmpty())
+                windowKeys << action->shortcut().toString();
+        QCOMPARE(QSet<QString>(windowKeys.begin(), windowKeys.end()).size(), windowKeys.size());
+        const auto* stack = window.findChild<QStackedWidget*>();
+        QVERIFY(stack && stack->count() >= 6);
+        int viewButtons = 0;
+        for (int i = 0; i < stack->count(); ++i) {
+            QStringList keys = windowKeys;
+            for (const QAbstractButton* button : stack->widget(i)->findChildren<QAbstractButton*>())
+                if (!button->shortcut().isEmpty()) {
+                    keys << button->shortcut().toString();
+                    ++viewButtons;
+                }
+            QCOMPARE(QSet<QString>(keys.begin(), keys.end()).size(), keys.size());
+        }
+        QVERIFY(viewButtons >= 3);
+
+        QAction* shortcuts = nullptr;
+        for (QAction* action : window.findChildren<QAction*>())
+            if (action->text() == "&Keyboard shortcuts")
+                shortcuts = action;
+        QVERIFY(shortcuts);
+        QString shown;
+        QTimer::singleShot(100, [&] {
+            if (auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget())) {
+                shown = box->text();
+                box->accept();
+            }
+        });
+        shortcuts->trigger();
+        QVERIFY2(shown.contains("Train: Start") && shown.contains("Playground: Generate") &&
+                     shown.contains("Evaluate: Generate answers") && shown.contains("Pause / Resume"),
+                 qPrintable(shown));
+        QCOMPARE(shown.count('\n') + 1, windowKeys.size() + viewButtons);
     }
 };
 

@@ -17,6 +17,7 @@
 #include "tests/support/train_fixture.h"
 #include "tests/support/setting_widgets.h"
 #include "tests/support/widget_lookup.h"
+#include "ui/charts/empty_chart.h"
 #include "ui/charts/loss_chart.h"
 #include "ui/views/data_view.h"
 #include "ui/views/main_window.h"
@@ -39,6 +40,10 @@
 #include <QMessageBox>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QAbstractAxis>
+#include <QChartView>
+#include <QSettings>
+#include <QScopeGuard>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QTemporaryDir>
@@ -109,6 +114,71 @@ private Q_SLOTS:
         useAllCores();
         model_ = QString::fromStdString(test::makeTinyModelFolder(tmp_.filePath("model")));
         data_ = QString::fromStdString(test::writeChapterSlice(tmp_.filePath("data.json"), 120));
+    }
+
+    // An empty chart shows one line saying what will appear, no axes with meaningless ticks;
+    // the first point brings the axes back.
+    void emptyChartsSayWhatWillAppear()
+    {
+        StudioState state;
+        TrainView view(&state);
+        auto* loss = view.findChild<LossChart*>();
+        auto* steps = view.findChild<StepChart*>();
+        QVERIFY(loss && steps);
+        for (const QChartView* chart : {static_cast<QChartView*>(loss), static_cast<QChartView*>(steps)}) {
+            const auto* empty = chart->chart()->findChild<EmptyChart*>();
+            QVERIFY(empty && empty->isEmpty() && empty->note().contains("appear here"));
+            for (const QAbstractAxis* axis : chart->chart()->axes())
+                QVERIFY(!axis->isVisible());
+        }
+        loss->addPoint(EvalPoint{1, 5, 640, 3.2, 3.4, 1.0});
+        StepPoint step;
+        step.step = 5;
+        step.learningRate = 5e-5;
+        step.gradNorm = 1.5;
+        steps->setPoints({step});
+        for (const QChartView* chart : {static_cast<QChartView*>(loss), static_cast<QChartView*>(steps)}) {
+            QVERIFY(!chart->chart()->findChild<EmptyChart*>()->isEmpty());
+            for (const QAbstractAxis* axis : chart->chart()->axes())
+                QVERIFY(axis->isVisible());
+        }
+    }
+
+    // Each test starts from the chapter's defaults, not from the form the last one left.
+    void init() { QSettings().remove("train"); }
+
+    // Start after a run made a new run in a new folder, with the form's settings; the form's
+    // settings come back when the app starts again.
+    void secondStartMakesANewRunAndTheFormIsRemembered()
+    {
+        // The second run's fresh folder is made under the user's Documents: a home of its own.
+        const QByteArray home = qgetenv("HOME");
+        const auto restoreHome = qScopeGuard([home] { qputenv("HOME", home); });
+        qputenv("HOME", tmp_.filePath("home").toUtf8());
+        StudioState state;
+        const QString firstDir = tmp_.filePath("first-of-two");
+        QString secondDir;
+        {
+            TrainView view(&state);
+            fillForm(view, firstDir, 2, 2);
+            namedChild<QComboBox>(&view, "lrSchedule")->setCurrentText("cosine");
+            for (int run = 0; run < 2; ++run) {
+                QSignalSpy finished(view.worker(), &JobRunner::finished);
+                QVERIFY(view.startTraining());
+                QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty(), kRunTimeoutMs);
+                QVERIFY2(finished.first().at(0).toBool(), qPrintable(finished.first().at(2).toString()));
+            }
+            secondDir = namedChild<QLineEdit>(&view, "runDir")->text();
+        }
+        QVERIFY2(secondDir.startsWith(tmp_.filePath("home/Documents/SFT Studio/runs/run-")), qPrintable(secondDir));
+        for (const QString& dir : {firstDir, secondDir})
+            QCOMPARE(RunDirectory::open(dir.toStdString()).readRunJson().at("status").get<std::string>(),
+                     std::string("finished"));
+
+        TrainView restarted(&state);
+        QCOMPARE(namedChild<QSpinBox>(&restarted, "maxSteps")->value(), 2);
+        QCOMPARE(namedChild<QSpinBox>(&restarted, "batchSize")->value(), 4);
+        QCOMPARE(namedChild<QComboBox>(&restarted, "lrSchedule")->currentText(), QString("cosine"));
     }
 
     void runFromTheFormFillsTheChartAndStaysResponsive()

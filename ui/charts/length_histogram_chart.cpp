@@ -1,5 +1,7 @@
 #include "ui/charts/length_histogram_chart.h"
 
+#include "ui/charts/empty_chart.h"
+
 #include <QAreaSeries>
 #include <QLineSeries>
 #include <QLocale>
@@ -45,6 +47,7 @@ LengthHistogramChart::LengthHistogramChart(QWidget* parent) : QChartView(parent)
         series->attachAxis(y_);
     }
     connect(bars_, &QAreaSeries::hovered, this, &LengthHistogramChart::showBin);
+    empty_ = new EmptyChart(chart, tr("No dataset yet: its entries' token lengths appear here"));
     setChart(chart);
     setRenderHint(QPainter::Antialiasing);
     setMinimumSize(280, 200);
@@ -84,6 +87,7 @@ void LengthHistogramChart::redraw()
         base << QPointF(p.x(), 0);
     outline_->replace(steps);
     baseline_->replace(base);
+    empty_->setEmpty(h.counts.empty());
 
     const double low = double(h.firstBinStart);
     const double high = double(h.firstBinStart + int64_t(h.counts.size()) * h.binWidth);

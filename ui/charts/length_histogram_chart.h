@@ -13,6 +13,8 @@ class QValueAxis;
 
 namespace sft::ui {
 
+class EmptyChart;
+
 class LengthHistogramChart : public QChartView {
     Q_OBJECT
 public:
@@ -37,6 +39,7 @@ private:
     QLineSeries* maxLine_;
     QValueAxis* x_;
     QValueAxis* y_;
+    EmptyChart* empty_ = nullptr;
 };
 
 } // namespace sft::ui

@@ -1,5 +1,7 @@
 #include "ui/charts/loss_chart.h"
 
+#include "ui/charts/empty_chart.h"
+
 #include <QLineSeries>
 #include <QToolTip>
 #include <QValueAxis>
@@ -44,6 +46,7 @@ LossChart::LossChart(QWidget* parent) : QChartView(parent)
         connect(series, &QLineSeries::hovered, this,
                 [this, series](const QPointF& p, bool on) { showValue(series, p, on); });
     }
+    empty_ = new EmptyChart(chart, tr("No evaluations yet: train and validation loss appear here"));
     setChart(chart);
     setRenderHint(QPainter::Antialiasing);
     setMinimumSize(320, 220);
@@ -96,6 +99,7 @@ void LossChart::redraw()
 
 void LossChart::fitAxes()
 {
+    empty_->setEmpty(points_.empty());
     if (points_.empty()) {
         x_->setRange(0, 1);
         y_->setRange(0, 1);

@@ -13,6 +13,8 @@ class QValueAxis;
 
 namespace sft::ui {
 
+class EmptyChart;
+
 class LossChart : public QChartView {
     Q_OBJECT
 public:
@@ -41,6 +43,7 @@ private:
     QLineSeries* val_;
     QValueAxis* x_;
     QValueAxis* y_;
+    EmptyChart* empty_ = nullptr;
 };
 
 } // namespace sft::ui

@@ -1,5 +1,7 @@
 #include "ui/charts/runs_loss_chart.h"
 
+#include "ui/charts/empty_chart.h"
+
 #include <QLineSeries>
 #include <QValueAxis>
 
@@ -56,6 +58,7 @@ RunsLossChart::RunsLossChart(QWidget* parent) : QChartView(parent)
     y_->setLabelFormat("%.2f");
     chart->addAxis(x_, Qt::AlignBottom);
     chart->addAxis(y_, Qt::AlignLeft);
+    empty_ = new EmptyChart(chart, tr("Choose runs: their loss curves appear here"));
     setChart(chart);
     setRenderHint(QPainter::Antialiasing);
     setMinimumSize(320, 220);
@@ -78,6 +81,7 @@ void RunsLossChart::setCurves(const std::vector<RunCurve>& curves)
             series->attachAxis(y_);
         }
     }
+    empty_->setEmpty(range.yMin > range.yMax);
     if (range.yMin > range.yMax) {
         x_->setRange(0, 1);
         y_->setRange(0, 1);

@@ -13,6 +13,8 @@ class QValueAxis;
 
 namespace sft::ui {
 
+class EmptyChart;
+
 struct RunCurve {
     QString label;
     std::vector<EvalPoint> points;
@@ -29,6 +31,7 @@ public:
 private:
     QValueAxis* x_;
     QValueAxis* y_;
+    EmptyChart* empty_ = nullptr;
 };
 
 } // namespace sft::ui

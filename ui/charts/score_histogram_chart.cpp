@@ -1,5 +1,7 @@
 #include "ui/charts/score_histogram_chart.h"
 
+#include "ui/charts/empty_chart.h"
+
 #include <QBarCategoryAxis>
 #include <QBarSeries>
 #include <QBarSet>
@@ -44,6 +46,7 @@ ScoreHistogramChart::ScoreHistogramChart(QWidget* parent) : QChartView(parent)
     chart->addAxis(y_, Qt::AlignLeft);
     series->attachAxis(x);
     series->attachAxis(y_);
+    empty_ = new EmptyChart(chart, tr("Scores appear here as the judge scores the answers"));
     setChart(chart);
     setRenderHint(QPainter::Antialiasing);
     setMinimumSize(260, 180);
@@ -60,6 +63,7 @@ void ScoreHistogramChart::setStats(const ScoreStats& stats)
     }
     y_->setRange(0, double(std::max<size_t>(tallest, 1)));
     y_->applyNiceNumbers();
+    empty_->setEmpty(stats.scored == 0);
     chart()->setTitle(stats.scored == 0 ? tr("No scores yet")
                                         : tr("Mean %1 (95% CI %2–%3), %4 scored")
                                               .arg(stats.mean, 0, 'f', 1)

@@ -11,6 +11,8 @@ class QValueAxis;
 
 namespace sft::ui {
 
+class EmptyChart;
+
 class ScoreHistogramChart : public QChartView {
     Q_OBJECT
 public:
@@ -25,6 +27,7 @@ public:
 private:
     QBarSet* bars_;
     QValueAxis* y_;
+    EmptyChart* empty_ = nullptr;
 };
 
 } // namespace sft::ui

@@ -1,5 +1,7 @@
 #include "ui/charts/step_chart.h"
 
+#include "ui/charts/empty_chart.h"
+
 #include <QLineSeries>
 #include <QValueAxis>
 
@@ -39,6 +41,7 @@ StepChart::StepChart(QWidget* parent) : QChartView(parent)
     lr_->attachAxis(lrAxis_);
     norm_->attachAxis(x_);
     norm_->attachAxis(normAxis_);
+    empty_ = new EmptyChart(chart, tr("No steps yet: learning rate and gradient norm appear here"));
     setChart(chart);
     setRenderHint(QPainter::Antialiasing);
     setMinimumHeight(150);
@@ -78,6 +81,7 @@ void StepChart::redraw()
     }
     lr_->replace(lr);
     norm_->replace(norm);
+    empty_->setEmpty(points_.empty());
     x_->setRange(0, xMax);
     x_->applyNiceNumbers();
     lrAxis_->setRange(0, lrMax > 0 ? lrMax * 1.05 : 1);

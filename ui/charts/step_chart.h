@@ -15,6 +15,8 @@ class QValueAxis;
 
 namespace sft::ui {
 
+class EmptyChart;
+
 class StepChart : public QChartView {
     Q_OBJECT
 public:
@@ -37,6 +39,7 @@ private:
     QValueAxis* x_;
     QValueAxis* lrAxis_;
     QValueAxis* normAxis_;
+    EmptyChart* empty_ = nullptr;
 };
 
 } // namespace sft::ui

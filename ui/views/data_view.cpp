@@ -186,12 +186,16 @@ QWidget* DataView::buildTable()
     table_->setSelectionMode(QAbstractItemView::SingleSelection);
     table_->setWordWrap(false);
     table_->setAlternatingRowColors(true);
-    // Fixed row heights and column widths: measuring 50,000 rows' contents would stall the view.
+    // Row heights and column widths that do not depend on the rows: measuring 50,000 rows'
+    // contents would stall the view.
     table_->verticalHeader()->hide();
     table_->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
     table_->verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 6);
     QHeaderView* header = table_->horizontalHeader();
     header->setSectionResizeMode(QHeaderView::Interactive);
+    // The texts share what the index, split and token columns leave: every column in sight.
+    for (int column : {DatasetTableModel::InstructionColumn, DatasetTableModel::InputColumn, DatasetTableModel::OutputColumn})
+        header->setSectionResizeMode(column, QHeaderView::Stretch);
     header->setStretchLastSection(false);
     header->setSectionsClickable(true);
     header->setSortIndicatorShown(true);
@@ -199,9 +203,6 @@ QWidget* DataView::buildTable()
     const int digit = fontMetrics().horizontalAdvance(QLatin1Char('0'));
     table_->setColumnWidth(DatasetTableModel::IndexColumn, digit * 7);
     table_->setColumnWidth(DatasetTableModel::SplitColumn, digit * 6);
-    table_->setColumnWidth(DatasetTableModel::InstructionColumn, digit * 40);
-    table_->setColumnWidth(DatasetTableModel::InputColumn, digit * 20);
-    table_->setColumnWidth(DatasetTableModel::OutputColumn, digit * 30);
     table_->setColumnWidth(DatasetTableModel::TokensColumn, digit * 8);
     // Sorting starts on the user's click, so that filtering keeps the file's order for free.
     connect(header, &QHeaderView::sortIndicatorChanged, filter_,

@@ -74,10 +74,14 @@ EvaluateView::EvaluateView(StudioState* state, QWidget* parent)
     table_->setSelectionBehavior(QAbstractItemView::SelectRows);
     table_->setSelectionMode(QAbstractItemView::SingleSelection);
     table_->setWordWrap(false);
-    table_->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
-    table_->horizontalHeader()->setStretchLastSection(true);
-    for (int column : {ResponsesTableModel::Instruction, ResponsesTableModel::Reference, ResponsesTableModel::Answer})
-        table_->setColumnWidth(column, 280);
+    // The three texts share the width (eliding, the whole text in the detail pane below); the
+    // score keeps room for "100.0" and its header, so it is always in sight.
+    QHeaderView* header = table_->horizontalHeader();
+    header->setSectionResizeMode(QHeaderView::Stretch);
+    header->setSectionResizeMode(ResponsesTableModel::Score, QHeaderView::Fixed);
+    table_->setColumnWidth(ResponsesTableModel::Score,
+                           std::max(fontMetrics().horizontalAdvance("100.0"), fontMetrics().horizontalAdvance(tr("Score"))) +
+                               4 * fontMetrics().averageCharWidth());
 
     auto* splitter = new QSplitter(Qt::Vertical, this);
     splitter->addWidget(table_);

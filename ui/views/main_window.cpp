@@ -13,6 +13,7 @@
 #include "ui/theme.h"
 #include "ui/views/train_view.h"
 
+#include <QAbstractButton>
 #include <QActionGroup>
 #include <QApplication>
 #include <QCloseEvent>
@@ -117,6 +118,20 @@ MainWindow::View MainWindow::currentView() const
     return View(stack_->currentWidget()->property("sftView").toInt());
 }
 
+QString MainWindow::shortcutList() const
+{
+    QStringList lines;
+    for (const QAction* action : menuBar()->findChildren<QAction*>())
+        if (!action->shortcut().isEmpty())
+            lines << action->shortcut().toString(QKeySequence::NativeText) + "\t" + QString(action->text()).remove('&');
+    for (int i = 0; i < stack_->count(); ++i)
+        for (const QAbstractButton* button : stack_->widget(i)->findChildren<QAbstractButton*>())
+            if (!button->shortcut().isEmpty())
+                lines << button->shortcut().toString(QKeySequence::NativeText) + "\t" +
+                             navigation_->item(i)->text() + ": " + QString(button->text()).remove('&');
+    return lines.join('\n');
+}
+
 void MainWindow::buildMenus()
 {
     QMenu* file = menuBar()->addMenu(tr("&File"));
@@ -153,11 +168,17 @@ void MainWindow::buildMenus()
     }
 
     QMenu* train = menuBar()->addMenu(tr("&Train"));
-    train->addAction(tr("&Start"), QKeySequence(Qt::CTRL | Qt::Key_Return), train_, &TrainView::startTraining);
+    // Ctrl+Return is each view's main button (Start here); the menu names it without taking it,
+    // or the key would be ambiguous, and do nothing, wherever a view's button has it.
+    train->addAction(tr("&Start") + '\t' + QKeySequence(Qt::CTRL | Qt::Key_Return).toString(QKeySequence::NativeText),
+                     train_, &TrainView::startTraining);
     train->addAction(tr("&Pause / Resume"), QKeySequence(Qt::CTRL | Qt::Key_P), train_, &TrainView::togglePause);
     train->addAction(tr("S&top"), QKeySequence(Qt::CTRL | Qt::Key_Period), train_, &TrainView::stopTraining);
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&Keyboard shortcuts"), this, [this] {
+        QMessageBox::information(this, tr("Keyboard shortcuts"), shortcutList());
+    });
     help->addAction(tr("&About SFT Studio"), this, [this] {
         QMessageBox::about(this, tr("About SFT Studio"),
                            tr("<b>SFT Studio</b><p>Supervised instruction fine-tuning of GPT-2 models on your own "

@@ -39,6 +39,9 @@ protected:
 private:
     void addView(View view, const QString& title, const QString& icon, QWidget* widget);
     void buildMenus();
+    // Every key the window answers to and what it does, one per line: menu items, then the
+    // views' buttons (active while their view is shown).
+    QString shortcutList() const;
     void rebuildRecentMenu();
     bool stopJobsForClose();
     void openDatasetDialog();

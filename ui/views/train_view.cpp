@@ -30,6 +30,8 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QScrollArea>
+#include <QScrollBar>
+#include <QSettings>
 #include <QSpinBox>
 #include <QSplitter>
 #include <QStandardPaths>
@@ -151,8 +153,27 @@ TrainView::TrainView(StudioState* state, QWidget* parent)
     connect(state_, &StudioState::longestExampleChanged, this, &TrainView::updateTrainingPlan);
     connect(form_, &SettingsForm::changed, this, &TrainView::updateTrainingPlan);
     applyPreset(Preset::Chapter7);
+    restoreForm();
     setRunning(false);
     updateTrainingPlan();
+}
+
+TrainView::~TrainView()
+{
+    rememberForm();
+}
+
+void TrainView::rememberForm() const
+{
+    QSettings().setValue("train/options", QString::fromStdString(form_->values().dump()));
+}
+
+void TrainView::restoreForm()
+{
+    const nlohmann::json saved =
+        nlohmann::json::parse(QSettings().value("train/options").toString().toStdString(), nullptr, false);
+    if (saved.is_object())
+        form_->show(saved);
 }
 
 QWidget* TrainView::buildForm()
@@ -217,15 +238,23 @@ QWidget* TrainView::buildForm()
     auto* boxLayout = new QVBoxLayout(box);
     boxLayout->addLayout(form);
     boxLayout->addWidget(buildAdvanced());
-    boxLayout->addWidget(trainingPlan_);
-    boxLayout->addLayout(buttons);
-    boxLayout->addLayout(resumeRow);
     boxLayout->addStretch();
+    // The settings scroll; what the run will do and the buttons stay in sight below them. The
+    // column is as wide as the form needs: never a horizontal scrollbar.
     auto* scroll = new QScrollArea;
     scroll->setWidget(box);
     scroll->setWidgetResizable(true);
-    scroll->setMinimumWidth(360);
-    return scroll;
+    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    scroll->setMinimumWidth(box->minimumSizeHint().width() + scroll->verticalScrollBar()->sizeHint().width() +
+                            2 * scroll->frameWidth());
+    auto* column = new QWidget;
+    auto* columnLayout = new QVBoxLayout(column);
+    columnLayout->setContentsMargins(0, 0, 0, 0);
+    columnLayout->addWidget(scroll, 1);
+    columnLayout->addWidget(trainingPlan_);
+    columnLayout->addLayout(buttons);
+    columnLayout->addLayout(resumeRow);
+    return column;
 }
 
 // Beyond the chapter: collapsed until asked for, so the chapter's settings stay at a glance.
@@ -353,7 +382,12 @@ void TrainView::updateTrainingPlan()
 QString TrainView::newRunFolder() const
 {
     const QString documents = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
-    return QDir(documents).filePath("SFT Studio/runs/run-" + QDateTime::currentDateTime().toString("yyyyMMdd-HHmmss"));
+    const QString stem =
+        QDir(documents).filePath("SFT Studio/runs/run-" + QDateTime::currentDateTime().toString("yyyyMMdd-HHmmss"));
+    QString folder = stem;
+    for (int n = 2; QFileInfo::exists(folder); ++n)
+        folder = stem + "-" + QString::number(n);
+    return folder;
 }
 
 bool TrainView::startTraining()
@@ -362,7 +396,9 @@ bool TrainView::startTraining()
         QMessageBox::information(this, tr("Train"), tr("Choose a model (Models view) and a dataset (Data view) first."));
         return false;
     }
-    if (runDir_->text().isEmpty())
+    // A folder holding a run (the last one, or one opened) is never trained into again: Start
+    // makes a new run with the form's settings.
+    if (runDir_->text().isEmpty() || isRunFolder(runDir_->text().toStdString()))
         runDir_->setText(newRunFolder());
     TrainJob job;
     job.model = model_->text().toStdString();
@@ -376,6 +412,7 @@ bool TrainView::startTraining()
         QMessageBox::warning(this, tr("Train"), QString::fromStdString(e.what()));
         return false;
     }
+    rememberForm();
     clearMonitor();
     log(tr("Run folder: %1").arg(runDir_->text()));
     setRunning(true);

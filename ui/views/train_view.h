@@ -38,6 +38,7 @@ class TrainView : public QWidget {
     Q_OBJECT
 public:
     explicit TrainView(StudioState* state, QWidget* parent = nullptr);
+    ~TrainView() override; // remembers the form for the next start
 
     TrainWorker* worker() const { return worker_; }
     // Starts a run with the form's settings; false (and a message) when something is missing.
@@ -54,6 +55,9 @@ public:
     void applyPreset(Preset preset);
     // The settings in the form, as a run would record them, and back.
     TrainOptions formOptions() const;
+    // The form's settings kept in the user's settings: the next start shows the last ones.
+    void rememberForm() const;
+    void restoreForm();
     void showOptions(const TrainOptions& options);
 
 private:
