@@ -29,6 +29,26 @@ class TestGuiAbout : public QObject {
     Q_OBJECT
     QTemporaryDir settings_;
 
+    // The text of the message box the menu item `text` opens (closed again at once).
+    static QString messageOf(const QWidget& window, const QString& text)
+    {
+        QAction* item = nullptr;
+        for (QAction* action : window.findChildren<QAction*>())
+            if (action->text() == text)
+                item = action;
+        if (!item)
+            return "no menu item " + text;
+        QString shown;
+        QTimer::singleShot(100, [&] {
+            if (auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget())) {
+                shown = box->text();
+                box->accept();
+            }
+        });
+        item->trigger();
+        return shown;
+    }
+
 private Q_SLOTS:
     void initTestCase()
     {
@@ -76,20 +96,7 @@ private Q_SLOTS:
     {
         ui::MainWindow window;
         window.show();
-        QAction* about = nullptr;
-        for (QAction* action : window.findChildren<QAction*>())
-            if (action->text() == "&About SFT Studio")
-                about = action;
-        QVERIFY(about);
-
-        QString shown;
-        QTimer::singleShot(100, [&] {
-            if (auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget())) {
-                shown = box->text();
-                box->accept();
-            }
-        });
-        about->trigger();
+        const QString shown = messageOf(window, "&About SFT Studio");
 
         const QString expected = QString::fromStdString(versionText());
         QVERIFY2(shown.contains(expected.toHtmlEscaped()), qPrintable(shown));
@@ -124,19 +131,7 @@ private Q_SLOTS:
         }
         QVERIFY(viewButtons >= 3);
 
-        QAction* shortcuts = nullptr;
-        for (QAction* action : window.findChildren<QAction*>())
-            if (action->text() == "&Keyboard shortcuts")
-                shortcuts = action;
-        QVERIFY(shortcuts);
-        QString shown;
-        QTimer::singleShot(100, [&] {
-            if (auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget())) {
-                shown = box->text();
-                box->accept();
-            }
-        });
-        shortcuts->trigger();
+        const QString shown = messageOf(window, "&Keyboard shortcuts");
         QVERIFY2(shown.contains("Train: Start") && shown.contains("Playground: Generate") &&
                      shown.contains("Evaluate: Generate answers") && shown.contains("Pause / Resume"),
                  qPrintable(shown));
