@@ -2,7 +2,9 @@
 // BLAS and threads.
 
 #include "core/train/version_text.h"
+#include "core/util/files.h"
 #include "tests/support/test_support.h"
+#include "ui/studio_state.h"
 #include "ui/views/main_window.h"
 
 #include <QAbstractButton>
@@ -23,13 +25,15 @@
 
 #include <torch/version.h>
 
+#include <functional>
+
 using namespace sft;
 
 class TestGuiAbout : public QObject {
     Q_OBJECT
     QTemporaryDir settings_;
 
-    // The text of the message box the menu item `text` opens (closed again at once).
+    // The text of the message box the menu item `text` opens.
     static QString messageOf(const QWidget& window, const QString& text)
     {
         QAction* item = nullptr;
@@ -38,6 +42,12 @@ class TestGuiAbout : public QObject {
                 item = action;
         if (!item)
             return "no menu item " + text;
+        return messageDuring([item] { item->trigger(); });
+    }
+
+    // The text of the message box `act` opens (closed again at once).
+    static QString messageDuring(const std::function<void()>& act)
+    {
         QString shown;
         QTimer::singleShot(100, [&] {
             if (auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget())) {
@@ -45,7 +55,7 @@ class TestGuiAbout : public QObject {
                 box->accept();
             }
         });
-        item->trigger();
+        act();
         return shown;
     }
 
@@ -90,6 +100,24 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(entries->isVisible() && entries->model()->rowCount() == 1100, 60000);
         const int last = entries->model()->columnCount() - 1;
         QVERIFY(entries->columnViewportPosition(last) + entries->columnWidth(last) <= entries->viewport()->width());
+    }
+
+    // Opening (or dropping) a file that cannot be a dataset is refused with a message at once;
+    // a dataset opens in the Data view.
+    void aNonDatasetFileIsRefused()
+    {
+        ui::MainWindow window;
+        window.show();
+        const QString image = settings_.filePath("photo.png");
+        sft::writeFileAtomic(image.toStdString(), std::string("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16));
+        const QString shown = messageDuring([&] { window.openPath(image); });
+        QVERIFY2(shown.contains("photo.png is not a dataset"), qPrintable(shown));
+        QVERIFY(window.state()->datasetPath().isEmpty());
+
+        const QString lines = settings_.filePath("data.jsonl");
+        sft::writeFileAtomic(lines.toStdString(), "\xEF\xBB\xBF {\"instruction\": \"Say hi\", \"input\": \"\", \"output\": \"Hi\"}\n");
+        window.openPath(lines);
+        QCOMPARE(window.state()->datasetPath(), lines);
     }
 
     void aboutShowsTheVersionText()

@@ -5,6 +5,7 @@
 #include "core/util/files.h"
 
 #include <algorithm>
+#include <fstream>
 #include <optional>
 #include <string_view>
 #include <utility>
@@ -242,6 +243,18 @@ std::string EntryProblem::describe() const
 {
     const std::string where = (isLine ? "line " : "entry ") + std::to_string(index);
     return where + ": " + (field.empty() ? reason : "field '" + field + "' " + reason);
+}
+
+bool looksLikeDatasetFile(const std::string& path)
+{
+    std::ifstream file(path, std::ios::binary);
+    char head[4096] = {};
+    file.read(head, sizeof head);
+    std::string_view text(head, size_t(file.gcount()));
+    if (text.substr(0, 3) == "\xEF\xBB\xBF")
+        text.remove_prefix(3);
+    const size_t first = text.find_first_not_of(" \t\r\n");
+    return first != std::string_view::npos && (text[first] == '[' || text[first] == '{');
 }
 
 Dataset loadDataset(const std::string& path, BadEntries policy)

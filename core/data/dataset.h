@@ -42,6 +42,10 @@ enum class BadEntries { Refuse, Skip };
 Dataset loadDataset(const std::string& path, BadEntries policy = BadEntries::Refuse);
 Dataset parseDataset(const std::string& bytes, const std::string& nameForErrors,
                      BadEntries policy = BadEntries::Refuse);
+// Whether the file can be a dataset at all: its first character past a byte-order mark and
+// blanks opens a JSON list or object (JSON Lines). For refusing an image or a zip dropped on
+// the window at once, before reading it whole.
+bool looksLikeDatasetFile(const std::string& path);
 
 // The chapter's order-preserving split: first 85% train, next 10% test, the rest validation.
 struct Split {

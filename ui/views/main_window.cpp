@@ -1,5 +1,6 @@
 #include "ui/views/main_window.h"
 
+#include "core/data/dataset.h"
 #include "core/io/model_folder.h"
 #include "core/train/run_products.h"
 #include "core/train/version_text.h"
@@ -220,7 +221,14 @@ void MainWindow::openPath(const QString& path)
         return;
     }
     const QString absolute = info.absoluteFilePath();
-    if (info.isFile()) {
+    if (info.isFile() && !isModelFolder(absolute.toStdString())) {
+        if (!looksLikeDatasetFile(absolute.toStdString())) {
+            QMessageBox::warning(this, tr("Open"),
+                                 tr("%1 is not a dataset: SFT Studio opens instruction datasets as a JSON list "
+                                    "(.json) or JSON Lines (.jsonl) of entries with instruction, input and output.")
+                                     .arg(path));
+            return;
+        }
         state_->setDatasetPath(absolute);
         showView(View::Data);
     } else if (isRunFolder(absolute.toStdString())) {
