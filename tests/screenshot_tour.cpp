@@ -56,8 +56,8 @@ int main(int argc, char** argv)
 {
     QApplication app(argc, argv);
     const QStringList args = QApplication::arguments();
-    if (args.size() != 8) {
-        std::fprintf(stderr, "usage: screenshot_tour OUTDIR DATASET MODEL RUN RESPONSES OTHER_RUN JUDGE_URL\n");
+    if (args.size() != 9) {
+        std::fprintf(stderr, "usage: screenshot_tour OUTDIR DATASET MODEL RUN RESPONSES OTHER_RUN JUDGE_URL JUDGE_MODEL\n");
         return 2;
     }
     const QString out = args[1], dataset = args[2], model = args[3], run = args[4], responses = args[5], other = args[6];
@@ -67,6 +67,7 @@ int main(int argc, char** argv)
     QSettings::setDefaultFormat(QSettings::IniFormat);
     QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, config.path());
     QSettings().setValue("judge/url", args[7]);
+    QSettings().setValue("judge/model", args[8]);
     sft::useAllCores();
     sft::ui::applyTheme(sft::ui::Theme::Light);
 

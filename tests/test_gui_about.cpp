@@ -76,6 +76,12 @@ private Q_SLOTS:
         QCOMPARE(window.size(), QSize(1280, 800));
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
+        // No view is wider than the window leaves it: the window keeps its size when shown.
+        const auto* stack = window.findChild<QStackedWidget*>();
+        for (int i = 0; i < stack->count(); ++i)
+            QVERIFY2(stack->widget(i)->minimumSizeHint().width() <= stack->width(),
+                     qPrintable(QString("view %1 needs %2 px").arg(i).arg(stack->widget(i)->minimumSizeHint().width())));
+        QCOMPARE(window.size(), QSize(1280, 800));
 
         window.showView(ui::MainWindow::View::Train);
         auto* start = window.findChild<QPushButton*>("start");

@@ -44,7 +44,7 @@ StepChart::StepChart(QWidget* parent) : QChartView(parent)
     empty_ = new EmptyChart(chart, tr("No steps yet: learning rate and gradient norm appear here"));
     setChart(chart);
     setRenderHint(QPainter::Antialiasing);
-    setMinimumHeight(150);
+    setMinimumHeight(200); // below this Qt Charts elides every axis label to "..."
     redrawTimer_.setSingleShot(true);
     redrawTimer_.setInterval(kRedrawMs);
     connect(&redrawTimer_, &QTimer::timeout, this, &StepChart::redraw);

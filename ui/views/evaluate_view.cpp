@@ -173,19 +173,25 @@ QWidget* EvaluateView::buildControls()
     progress_->setRange(0, 1000);
     progress_->setTextVisible(false);
 
+    // Two rows, what to answer and how, so the view fits the default window (1280 px).
     auto* box = new QWidget(this);
-    auto* row = new QHBoxLayout(box);
-    row->setContentsMargins(0, 0, 0, 0);
-    row->addWidget(new QLabel(tr("Model:"), box));
-    row->addWidget(checkpoint_, 2);
-    row->addWidget(new QLabel(tr("Split:"), box));
-    row->addWidget(split_);
-    row->addWidget(new QLabel(tr("Template:"), box));
-    row->addWidget(template_);
-    generation_->addFields(row, "");
-    row->addWidget(generate_);
-    row->addWidget(cancel_);
-    row->addWidget(open_);
+    auto* rows = new QVBoxLayout(box);
+    rows->setContentsMargins(0, 0, 0, 0);
+    auto* what = new QHBoxLayout;
+    what->addWidget(new QLabel(tr("Model:"), box));
+    what->addWidget(checkpoint_, 1);
+    what->addWidget(new QLabel(tr("Split:"), box));
+    what->addWidget(split_);
+    what->addWidget(new QLabel(tr("Template:"), box));
+    what->addWidget(template_);
+    what->addWidget(open_);
+    auto* how = new QHBoxLayout;
+    generation_->addFields(how, "");
+    how->addStretch(1);
+    how->addWidget(generate_);
+    how->addWidget(cancel_);
+    rows->addLayout(what);
+    rows->addLayout(how);
 
     auto* outer = new QWidget(this);
     auto* column = new QVBoxLayout(outer);
