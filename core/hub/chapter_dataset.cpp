@@ -34,11 +34,6 @@ namespace {
 // A small file: with no network, the bundled copy should not wait long.
 constexpr DownloadTimeouts kTimeouts{5'000, 15'000};
 
-std::string sha256Of(const std::string& path)
-{
-    return checksumOfFile(path, AnnouncedChecksum::Kind::Sha256, {}, nullptr);
-}
-
 } // namespace
 
 std::string fetchChapterDataset(const DownloadProgressFn& onProgress, const JobControl* job, const NoteFn& note)
@@ -56,7 +51,7 @@ std::string fetchChapterDataset(const DownloadProgressFn& onProgress, const JobC
                                 std::string(kChapterDatasetSha256) + ")";
     try {
         downloadFile(url, fetched, kTimeouts, onProgress, job);
-        const std::string actual = sha256Of(fetched);
+        const std::string actual = sha256OfFile(fetched);
         if (actual == kChapterDatasetSha256) {
             std::error_code error;
             std::filesystem::rename(fetched, path, error);

@@ -24,13 +24,6 @@ using Clock = std::chrono::steady_clock;
 
 double secondsSince(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
-std::string secondsText(int ms)
-{
-    char text[32];
-    std::snprintf(text, sizeof text, "%.3g s", ms / 1000.0);
-    return text;
-}
-
 bool isRedirect(int status)
 {
     return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
@@ -279,11 +272,11 @@ DownloadError Fetch::transferFailure(const HttpError& error) const
     const std::string kept = std::to_string(resumedFrom_ + received_) + " bytes";
     if (error.cause().empty() && receiving)
         return DownloadError(DownloadError::Kind::Timeout, where() + " stopped sending for " +
-                                                               secondsText(timeouts_.stallMs) + " after " + kept +
+                                                               timeLimitText(timeouts_.stallMs) + " after " + kept +
                                                                "; run the download again to resume from there");
     if (error.cause().empty())
         return DownloadError(DownloadError::Kind::Timeout,
-                             "no answer from " + where() + " within " + secondsText(timeouts_.connectMs) +
+                             "no answer from " + where() + " within " + timeLimitText(timeouts_.connectMs) +
                                  "; check the network connection and --endpoint, then run the download again");
     if (receiving)
         return DownloadError(DownloadError::Kind::Interrupted, "the connection to " + where() + " broke after " +

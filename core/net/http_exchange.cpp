@@ -20,9 +20,9 @@ std::string HttpResponse::header(std::string_view name) const
     return {};
 }
 
-namespace {
+std::string timeLimitText(int ms) { return QString::number(ms / 1000.0, 'g', 3).toStdString() + " s"; }
 
-std::string secondsText(int ms) { return QString::number(ms / 1000.0, 'g', 3).toStdString() + " s"; }
+namespace {
 
 // Errors of the connection itself, as opposed to an HTTP status the server chose to send.
 bool transportError(QNetworkReply::NetworkError error)
@@ -153,15 +153,15 @@ void Exchange::throwIfStopped()
         throw Cancelled();
     if (loop_.timedOut() && phase_ == Phase::Connecting)
         throw failure(HttpError::Kind::Unreachable,
-                      "no connection to " + where_ + " within " + secondsText(timeouts_.connectMs));
+                      "no connection to " + where_ + " within " + timeLimitText(timeouts_.connectMs));
     if (loop_.timedOut() && phase_ == Phase::Waiting)
         throw failure(HttpError::Kind::Timeout,
-                      where_ + " sent nothing for " + secondsText(timeouts_.firstByteMs) +
+                      where_ + " sent nothing for " + timeLimitText(timeouts_.firstByteMs) +
                           " after the request; a model that is still loading can take minutes, so raise the "
                           "first-byte timeout if the server is only slow");
     if (loop_.timedOut())
         throw failure(HttpError::Kind::Timeout,
-                      where_ + " stopped sending for " + secondsText(timeouts_.idleMs) + " in the middle of the answer");
+                      where_ + " stopped sending for " + timeLimitText(timeouts_.idleMs) + " in the middle of the answer");
 }
 
 void Exchange::throwIfBroken()

@@ -46,6 +46,9 @@ struct HttpResponse {
 using HeadersFn = std::function<void(const HttpResponse& response)>;
 using BodyFn = std::function<void(const HttpResponse& response, std::string_view bytes)>;
 
+// A time limit as messages name it: "0.5 s", "600 s".
+std::string timeLimitText(int ms);
+
 // Returns once the whole body was delivered to onBody; onHeaders (optional) sees the status
 // and headers first. Throws HttpError (Unreachable, Timeout, Broken, with stage() saying how far
 // the exchange got) when the exchange itself fails, Cancelled when the job is cancelled, and
