@@ -23,6 +23,7 @@ const std::vector<Command>& commands()
         {"logits", "print a model's logits for token IDs as JSON", cmdLogits},
         {"eval-loss", "print a model's mean loss on a dataset split", cmdEvalLoss},
         {"train", "fine-tune a model on an instruction dataset", cmdTrain},
+        {"runs", "list the runs in folders: status, steps, validation loss (a killed run shows as failed)", cmdRuns},
         {"respond", "write the model's answers for a dataset split", cmdRespond},
         {"generate", "continue one prompt", cmdGenerate},
         {"download", "fetch a pretrained GPT-2 into the model cache (resumable)", cmdDownload},

@@ -18,5 +18,6 @@ int cmdScore(const QStringList& args);
 int cmdCompareJudge(const QStringList& args);
 int cmdAgreement(const QStringList& args);
 int cmdExport(const QStringList& args);
+int cmdRuns(const QStringList& args);
 
 } // namespace sft::cli

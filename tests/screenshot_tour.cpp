@@ -1,4 +1,4 @@
-// Opens the real main window on a dataset, a run, its answers and a second run, visits every
+// Opens the real main window on a dataset, a run, its answers and two more runs, visits every
 // view and saves each as a PNG: the README's screenshots. Run by tests/screenshots.sh under Xvfb.
 
 #include "core/model/threads.h"
@@ -6,6 +6,7 @@
 #include "ui/views/evaluate_view.h"
 #include "ui/views/main_window.h"
 #include "ui/views/playground_view.h"
+#include "ui/views/runs_view.h"
 #include "ui/studio_state.h"
 #include "ui/theme.h"
 
@@ -56,18 +57,20 @@ int main(int argc, char** argv)
 {
     QApplication app(argc, argv);
     const QStringList args = QApplication::arguments();
-    if (args.size() != 9) {
-        std::fprintf(stderr, "usage: screenshot_tour OUTDIR DATASET MODEL RUN RESPONSES OTHER_RUN JUDGE_URL JUDGE_MODEL\n");
+    if (args.size() != 10) {
+        std::fprintf(stderr, "usage: screenshot_tour OUTDIR DATASET MODEL RUN RESPONSES OTHER_RUN THIRD_RUN JUDGE_URL "
+                             "JUDGE_MODEL\n");
         return 2;
     }
-    const QString out = args[1], dataset = args[2], model = args[3], run = args[4], responses = args[5], other = args[6];
+    const QString out = args[1], dataset = args[2], model = args[3], run = args[4], responses = args[5], other = args[6],
+                  third = args[7];
     // The tour's settings and config stay in a folder of its own, neither the user's nor the output's.
     const QTemporaryDir config;
     qputenv("XDG_CONFIG_HOME", config.path().toUtf8());
     QSettings::setDefaultFormat(QSettings::IniFormat);
     QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, config.path());
-    QSettings().setValue("judge/url", args[7]);
-    QSettings().setValue("judge/model", args[8]);
+    QSettings().setValue("judge/url", args[8]);
+    QSettings().setValue("judge/model", args[9]);
     sft::useAllCores();
     sft::ui::applyTheme(sft::ui::Theme::Light);
 
@@ -110,9 +113,16 @@ int main(int argc, char** argv)
     settle(window);
     ok &= save(window, out, "playground");
 
+    auto* runs = qobject_cast<sft::ui::RunsView*>(window.view(MainWindow::View::Runs));
+    window.showView(MainWindow::View::Runs);
+    settle(window);
+    runs->selectRuns({run, other, third});
+    QTest::qWait(300);
+    ok &= save(window, out, "runs");
+
     auto* compare = qobject_cast<sft::ui::CompareView*>(window.view(MainWindow::View::Compare));
     window.showView(MainWindow::View::Compare);
-    compare->setRuns(run, other);
+    compare->compareRuns({run, other, third});
     settle(window);
     selectFirstRow(compare);
     ok &= save(window, out, "compare");

@@ -5,13 +5,21 @@
 #include "core/util/files.h"
 #include "tests/support/test_support.h"
 #include "ui/studio_state.h"
+#include "ui/theme.h"
+#include "ui/workers/job_runner.h"
 #include "ui/views/main_window.h"
 
+#include <QAbstractAxis>
 #include <QAbstractButton>
+#include <QLabel>
 #include <QAction>
 #include <QApplication>
+#include <QChart>
+#include <QChartView>
+#include <QLegend>
 #include <QMenuBar>
 #include <QPushButton>
+#include <QScopeGuard>
 #include <QScrollArea>
 #include <QScrollBar>
 #include <QSettings>
@@ -19,6 +27,7 @@
 #include <QTemporaryDir>
 #include <QMessageBox>
 #include <QSet>
+#include <QSignalSpy>
 #include <QStackedWidget>
 #include <QTimer>
 #include <QtTest>
@@ -106,6 +115,78 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(entries->isVisible() && entries->model()->rowCount() == 1100, 60000);
         const int last = entries->model()->columnCount() - 1;
         QVERIFY(entries->columnViewportPosition(last) + entries->columnWidth(last) <= entries->viewport()->width());
+    }
+
+    // The empty app says what to do next and links there, one step after another: dataset,
+    // model (the chapter's, with what it needs), train, answers, judge; nothing once scored.
+    void theEmptyAppSaysWhatToDoNext()
+    {
+        QTemporaryDir dir;
+        ui::MainWindow window;
+        auto* bar = window.findChild<QWidget*>("nextStepBar");
+        auto* step = window.findChild<QLabel*>("nextStep");
+        QVERIFY(bar && step);
+        const auto says = [&](const QString& words) {
+            return !bar->isHidden() && step->text().contains(words);
+        };
+        QVERIFY2(says("1. Data"), qPrintable(step->text()));
+        Q_EMIT step->linkActivated(QString::number(int(ui::MainWindow::View::Models)));
+        QCOMPARE(window.currentView(), ui::MainWindow::View::Models);
+        window.state()->setDatasetPath(QString::fromStdString(test::sharedPath("data/instruction-data.json")));
+        QVERIFY2(says("2. Model") && says("gpt2-medium") && says(" GB of memory"), qPrintable(step->text()));
+        window.state()->setModelPath(dir.filePath("model"));
+        QVERIFY(says("3. Train"));
+        const QString run = dir.filePath("run");
+        QDir().mkpath(run);
+        writeFileAtomic((run + "/run.json").toStdString(), R"({"status": "finished"})");
+        window.state()->setRunPath(run);
+        QVERIFY(says("4. Answers"));
+        writeFileAtomic((run + "/responses-final.json").toStdString(), "[]");
+        Q_EMIT window.state()->jobsChanged();
+        QVERIFY(says("5. Judge"));
+        writeFileAtomic((run + "/scores-final-judge-chapter.json").toStdString(), "{}");
+        Q_EMIT window.state()->jobsChanged();
+        QVERIFY(bar->isHidden());
+    }
+
+    // A job reports how long it ran and how it ended; one that ran a while and ended while the
+    // window was not in front is announced, a short one is not.
+    void aLongJobEndingWhileAwayIsAnnounced()
+    {
+        ui::MainWindow window; // never shown: not the active window
+        ui::JobRunner job("Training", window.state());
+        QSignalSpy over(window.state(), &ui::StudioState::jobOver);
+        QVERIFY(job.start([] { QThread::msleep(50); }));
+        QTRY_COMPARE(over.size(), 1);
+        QCOMPARE(over[0][0].toString(), QString("Training"));
+        QVERIFY(over[0][1].toDouble() >= 0.05);
+        QCOMPARE(over[0][2].toString(), QString("finished"));
+        QVERIFY(window.lastAnnouncement().isEmpty());
+        window.announceJobEnd("Training", 3725, "finished");
+        QCOMPARE(window.lastAnnouncement(), QString("Training: finished after 1:02:05"));
+    }
+
+    // Every chart of every view takes the theme's colours, and again when the theme changes while
+    // the app runs: no white box in the dark theme.
+    void chartsFollowTheTheme()
+    {
+        ui::MainWindow window;
+        const auto charts = window.findChildren<QChartView*>();
+        QVERIFY(charts.size() >= 5); // Train (2), Data, Evaluate, Compare
+        const auto restore = qScopeGuard([] { ui::applyTheme(ui::Theme::Light); });
+        for (const ui::Theme theme : {ui::Theme::Dark, ui::Theme::Light}) {
+            ui::applyTheme(theme);
+            const QPalette palette = QApplication::palette();
+            QCOMPARE(palette.color(QPalette::Base).lightness() < 128, theme == ui::Theme::Dark);
+            for (QChartView* view : charts) {
+                QChart* chart = view->chart();
+                QCOMPARE(chart->backgroundBrush().color(), palette.color(QPalette::Base));
+                QCOMPARE(chart->titleBrush().color(), palette.color(QPalette::Text));
+                QCOMPARE(chart->legend()->labelColor(), palette.color(QPalette::Text));
+                for (const QAbstractAxis* axis : chart->axes())
+                    QCOMPARE(axis->labelsColor(), palette.color(QPalette::Text));
+            }
+        }
     }
 
     // Opening (or dropping) a file that cannot be a dataset is refused with a message at once;

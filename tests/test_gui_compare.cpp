@@ -17,12 +17,15 @@
 #include <QChartView>
 #include <QComboBox>
 #include <QLabel>
+#include <QLegend>
 #include <QLineSeries>
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTextBlock>
 #include <QTextBrowser>
 #include <QtTest>
+
+#include <set>
 
 using namespace sft::ui;
 
@@ -154,6 +157,54 @@ private Q_SLOTS:
         view.setRuns(runA_, runC_);
         QCOMPARE(pointCounts(view), QList<int>({3, 3, 0, 0}));
         QVERIFY(get<QLabel>(view, "statusLabel")->text().isEmpty());
+    }
+
+    // Three runs: three pairs of curves, a colour per run, training solid and validation dashed
+    // as the legend draws them; x by tokens seen and by epoch (run.json's steps per epoch); one
+    // settings column per run, each value that differs from A's marked.
+    void threeRunsDrawThreePairsOfCurves()
+    {
+        const QString runF = dir_.filePath("run-f");
+        write(runF + "/run.json", R"({"status": "finished", "model": {"source": "gpt2-small"}, "steps_per_epoch": 10,
+            "options": {"epochs": 2, "learning_rate": 0.0003, "betas": [0.9, 0.999], "template": "alpaca"}})");
+        write(runF + "/metrics.jsonl", metrics(4));
+        StudioState state;
+        CompareView view(&state);
+        view.compareRuns({runA_, runB_, runF});
+        QCOMPARE(pointCounts(view), QList<int>({3, 3, 5, 5, 4, 4}));
+        QChart* chart = get<QChartView>(view, "lossChart")->chart();
+        const auto series = chart->series();
+        QCOMPARE(series[4]->name(), QString("C (run-f) training"));
+        std::set<QRgb> colours;
+        for (int run = 0; run < 3; ++run) {
+            const QPen train = static_cast<QLineSeries*>(series[2 * run])->pen();
+            const QPen val = static_cast<QLineSeries*>(series[2 * run + 1])->pen();
+            QCOMPARE(train.color(), val.color());
+            QCOMPARE(train.style(), Qt::SolidLine);
+            QCOMPARE(val.style(), Qt::DashLine);
+            colours.insert(train.color().rgb());
+        }
+        QCOMPARE(int(colours.size()), 3);
+        QCOMPARE(chart->legend()->markerShape(), QLegend::MarkerShapeFromSeries);
+        QVERIFY(get<QLabel>(view, "otherRuns")->text().contains("C: run-f"));
+
+        get<QComboBox>(view, "xAxis")->setCurrentIndex(1);
+        QCOMPARE(static_cast<QLineSeries*>(chart->series()[4])->at(3).x(), 960.0);
+        get<QComboBox>(view, "xAxis")->setCurrentIndex(2);
+        QCOMPARE(static_cast<QLineSeries*>(chart->series()[4])->at(3).x(), 1.6); // step 15: 16 of 10 per epoch
+        QCOMPARE(static_cast<QLineSeries*>(chart->series()[0])->at(2).x(), 1.0); // no steps per epoch: the epoch
+
+        auto* table = get<QTableWidget>(view, "settingsTable");
+        QCOMPARE(table->columnCount(), 4);
+        QStringList keys;
+        for (int row = 0; row < table->rowCount(); ++row)
+            keys << table->item(row, 0)->text();
+        QCOMPARE(keys, QStringList({"checkpoint", "options.epochs", "options.learning_rate", "steps_per_epoch"}));
+        const int lr = 2;
+        QCOMPARE(table->item(lr, 3)->text(), QString("0.0003"));
+        QCOMPARE(table->item(lr, 2)->background().color(), addedBackground());
+        QCOMPARE(table->item(1, 3)->background().style(), Qt::NoBrush); // epochs 2, as A's
+        QVERIFY(get<QLabel>(view, "settingsSummary")->text().contains("the 3 runs"));
     }
 
     void settingsShowExactlyTheDifferences()

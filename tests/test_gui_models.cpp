@@ -95,13 +95,17 @@ private Q_SLOTS:
         });
 
         QTest::mouseClick(child<QPushButton>(view, "download_gpt2-small"), Qt::LeftButton);
-        QTRY_COMPARE_WITH_TIMEOUT(child<QLabel>(view, "status_gpt2-small")->text(), QString("Downloaded"), kTimeoutMs);
+        // A finished download becomes the model in use.
+        QTRY_COMPARE_WITH_TIMEOUT(child<QLabel>(view, "status_gpt2-small")->text(), QString("Downloaded · in use"),
+                                  kTimeoutMs);
         QCOMPARE(highest, progress->maximum());
         const QString folder = home_.filePath("models/gpt2-small");
         QCOMPARE(fileBytes(folder + "/model.safetensors"), weights_);
-        QVERIFY(use->isEnabled());
         QVERIFY(!child<QPushButton>(view, "download_gpt2-small")->isEnabled());
+        QCOMPARE(state.modelPath(), folder);
 
+        state.setModelPath({});
+        QVERIFY(use->isEnabled());
         QTest::mouseClick(use, Qt::LeftButton);
         QCOMPARE(state.modelPath(), folder);
         QVERIFY(child<QLabel>(view, "modelInUse")->text().contains(folder));
@@ -139,7 +143,8 @@ private Q_SLOTS:
 
         server_.setFaults("model.safetensors", {});
         QTest::mouseClick(download, Qt::LeftButton);
-        QTRY_COMPARE_WITH_TIMEOUT(status->text(), QString("Downloaded"), kTimeoutMs);
+        QTRY_COMPARE_WITH_TIMEOUT(status->text(), QString("Downloaded · in use"), kTimeoutMs);
+        QCOMPARE(state.modelPath(), folder);
         QVERIFY(server_.requests().last().range.startsWith("bytes="));
         QVERIFY(server_.requests().last().range != "bytes=0-");
         QCOMPARE(fileBytes(folder + "/model.safetensors"), weights_);

@@ -9,6 +9,7 @@
 #include "core/model/lora.h"
 #include "core/model/threads.h"
 #include "core/train/run_directory.h"
+#include "core/train/run_library.h"
 #include "core/train/run_metrics.h"
 #include "core/train/train_options.h"
 #include "core/util/files.h"
@@ -21,6 +22,9 @@
 #include "ui/charts/loss_chart.h"
 #include "ui/views/data_view.h"
 #include "ui/views/main_window.h"
+#include "ui/models/runs_table_model.h"
+#include "ui/views/export_dialog.h"
+#include "ui/views/runs_view.h"
 #include "ui/charts/step_chart.h"
 #include "ui/studio_state.h"
 #include "ui/views/train_view.h"
@@ -38,6 +42,8 @@
 #include <QLineEdit>
 #include <QLineSeries>
 #include <QMessageBox>
+#include <QPlainTextEdit>
+#include <QProcess>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QAbstractAxis>
@@ -179,6 +185,54 @@ private Q_SLOTS:
         QCOMPARE(namedChild<QSpinBox>(&restarted, "maxSteps")->value(), 2);
         QCOMPARE(namedChild<QSpinBox>(&restarted, "batchSize")->value(), 4);
         QCOMPARE(namedChild<QComboBox>(&restarted, "lrSchedule")->currentText(), QString("cosine"));
+    }
+
+    // Measure speed times a step of the form's run here: the plan line gives the seconds per step,
+    // the device and threads, and the time of an epoch (102 training entries in batches of 4: 25
+    // steps); a changed setting drops the measurement, which held for the old one.
+    void measuredSpeedGivesTheTimeOfAnEpoch()
+    {
+        StudioState state;
+        TrainView view(&state);
+        fillForm(view, {}, 7, 2);
+        QSignalSpy done(view.speedJob(), &JobRunner::finished);
+        QTest::mouseClick(namedChild<QPushButton>(&view, "measureSpeed"), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(!done.isEmpty(), kRunTimeoutMs);
+        QVERIFY2(done.first().at(0).toBool(), qPrintable(done.first().at(2).toString()));
+        auto* plan = namedChild<QLabel>(&view, "trainingPlan");
+        QVERIFY2(plan->text().contains(QRegularExpression("Measured here: [0-9.e-]+ s per step on CPU with [0-9]+ "
+                                                          "threads; 25 steps per epoch take about [0-9]+:[0-9]{2}")),
+                 qPrintable(plan->text()));
+        namedChild<QSpinBox>(&view, "batchSize")->setValue(2);
+        QVERIFY(!plan->text().contains("Measured here"));
+    }
+
+    // A preset of one's own keeps the form's settings under a name, across restarts.
+    void presetsAreSavedByName()
+    {
+        StudioState state;
+        {
+            TrainView view(&state);
+            fillForm(view, {}, 7, 2);
+            namedChild<QComboBox>(&view, "lrSchedule")->setCurrentText("cosine");
+            view.savePreset("small/cosine");
+            QCOMPARE(view.savedPresets(), QStringList({"small-cosine"}));
+            QCOMPARE(namedChild<QComboBox>(&view, "preset")->currentText(), QString("small-cosine"));
+            view.applyPreset(TrainView::Preset::Chapter7);
+            QCOMPARE(namedChild<QSpinBox>(&view, "batchSize")->value(), 8);
+        }
+        TrainView restarted(&state);
+        auto* presets = namedChild<QComboBox>(&restarted, "preset");
+        QCOMPARE(presets->count(), 3);
+        QCOMPARE(presets->itemText(2), QString("small-cosine"));
+        QVERIFY(restarted.applySavedPreset("small-cosine"));
+        QCOMPARE(namedChild<QSpinBox>(&restarted, "batchSize")->value(), 4);
+        QCOMPARE(namedChild<QSpinBox>(&restarted, "maxSteps")->value(), 7);
+        QCOMPARE(namedChild<QComboBox>(&restarted, "lrSchedule")->currentText(), QString("cosine"));
+        QVERIFY(!restarted.applySavedPreset("no such preset"));
+        restarted.deletePreset("small-cosine");
+        QCOMPARE(presets->count(), 2);
+        QVERIFY(restarted.savedPresets().isEmpty());
     }
 
     void runFromTheFormFillsTheChartAndStaysResponsive()
@@ -504,6 +558,109 @@ private Q_SLOTS:
         const int64_t total = run.at("parameters").at("total").get<int64_t>();
         QCOMPARE(trainable, loraParameterCount(config, lora));
         QVERIFY2(planned.contains(planCounts(trainable, total)), qPrintable(planned)); // as the form said
+    }
+
+    // The runs library lists runs made by the CLI and by the app, a killed one as failed; from it a
+    // run opens in Train with its log, a killed one resumes, a finished one runs again into a new
+    // folder, three are compared, one is exported as GGUF, one renamed and one moved to the trash.
+    void runsLibraryListsAndActsOnRuns()
+    {
+        const QByteArray home = qgetenv("HOME"), data = qgetenv("XDG_DATA_HOME");
+        const auto restore = qScopeGuard([home, data] {
+            qputenv("HOME", home);
+            qputenv("XDG_DATA_HOME", data);
+        });
+        QDir().mkpath(tmp_.filePath("library-home")); // the trash goes where the home's file system is
+        qputenv("HOME", tmp_.filePath("library-home").toUtf8());
+        qputenv("XDG_DATA_HOME", tmp_.filePath("library-home/.local/share").toUtf8());
+        const QString library = tmp_.filePath("library");
+        const QStringList tiny = {"--model", model_, "--data", data_, "--batch-size", "4", "--max-length", "64",
+                                  "--eval-iter", "1"};
+        const auto cli = test::runStudio(QStringList{"train", "--out", library + "/cli-run", "--max-steps", "2",
+                                                     "--eval-freq", "1"} + tiny);
+        QVERIFY2(cli.exitCode == 0, qPrintable(cli.err));
+        QProcess killed;
+        killed.start(SFT_BINARY, QStringList{"train", "--out", library + "/cli-killed", "--max-steps", "200",
+                                             "--eval-freq", "50", "--save-every", "1"} + tiny);
+        QVERIFY(killed.waitForStarted());
+        QTRY_VERIFY_WITH_TIMEOUT(QDir(library + "/cli-killed/checkpoints/step-000002").exists(), kRunTimeoutMs);
+        killed.kill();
+        QVERIFY(killed.waitForFinished());
+
+        MainWindow window;
+        window.resize(1280, 800);
+        window.show();
+        TrainView* train = window.trainView();
+        fillForm(*train, library + "/app-run", 2, 1);
+        QSignalSpy appRun(train->worker(), &JobRunner::finished);
+        QVERIFY(train->startTraining());
+        QTRY_VERIFY_WITH_TIMEOUT(!appRun.isEmpty(), kRunTimeoutMs);
+        window.state()->addRunFolder(library);
+        auto* runs = qobject_cast<RunsView*>(window.view(MainWindow::View::Runs));
+        window.showView(MainWindow::View::Runs);
+        const auto statusOf = [runs](const QString& name) {
+            for (int row = 0; row < runs->model()->rowCount(); ++row)
+                if (runs->model()->runAt(row).name == name.toStdString())
+                    return QString(runStatusName(runs->model()->runAt(row).status));
+            return QString("absent");
+        };
+        QTRY_COMPARE(runs->model()->rowCount(), 3);
+        QCOMPARE(statusOf("cli-run"), QString("finished"));
+        QCOMPARE(statusOf("cli-killed"), QString("failed"));
+        QCOMPARE(statusOf("app-run"), QString("finished"));
+
+        runs->selectRuns({library + "/cli-run"});
+        QTest::mouseClick(namedChild<QPushButton>(runs, "openRun"), Qt::LeftButton);
+        QCOMPARE(window.currentView(), MainWindow::View::Train);
+        QCOMPARE(namedChild<QLineEdit>(train, "runDir")->text(), library + "/cli-run");
+        const QString log = namedChild<QPlainTextEdit>(train, "log")->toPlainText();
+        QVERIFY2(log.contains("Ep 1 (Step 000001): Train loss") && log.contains("Finished 2 steps"), qPrintable(log));
+
+        window.showView(MainWindow::View::Runs);
+        runs->selectRuns({library + "/cli-killed"});
+        QSignalSpy resumed(train->worker(), &JobRunner::finished);
+        QTest::mouseClick(namedChild<QPushButton>(runs, "resumeRun"), Qt::LeftButton);
+        QVERIFY(train->worker()->isRunning());
+        QTRY_VERIFY_WITH_TIMEOUT(!resumed.isEmpty(), kRunTimeoutMs);
+        window.showView(MainWindow::View::Runs);
+        QTRY_COMPARE(statusOf("cli-killed"), QString("finished"));
+
+        runs->selectRuns({library + "/app-run"});
+        QSignalSpy again(train->worker(), &JobRunner::finished);
+        QTest::mouseClick(namedChild<QPushButton>(runs, "runAgain"), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(!again.isEmpty(), kRunTimeoutMs);
+        QVERIFY2(again.first().at(0).toBool(), qPrintable(again.first().at(2).toString()));
+        const QString rerun = namedChild<QLineEdit>(train, "runDir")->text();
+        QVERIFY2(rerun.startsWith(StudioState::defaultRunsFolder()), qPrintable(rerun));
+        QCOMPARE(RunDirectory::open(rerun.toStdString()).readRunJson().at("options"),
+                 RunDirectory::open((library + "/app-run").toStdString()).readRunJson().at("options"));
+        window.showView(MainWindow::View::Runs);
+        QTRY_COMPARE(runs->model()->rowCount(), 4);
+
+        runs->selectRuns({library + "/cli-run", library + "/cli-killed", library + "/app-run"});
+        QTest::mouseClick(namedChild<QPushButton>(runs, "compareRuns"), Qt::LeftButton);
+        QCOMPARE(window.currentView(), MainWindow::View::Compare);
+        QCOMPARE(namedChild<QChartView>(window.view(MainWindow::View::Compare), "lossChart")->chart()->series().size(), 6);
+
+        ExportDialog exporter(library + "/cli-run", window.state());
+        namedChild<QComboBox>(&exporter, "exportFormat")->setCurrentIndex(1);
+        QCOMPARE(namedChild<QLineEdit>(&exporter, "exportOut")->text(), library + "/cli-run/export/final.gguf");
+        QSignalSpy exported(exporter.job(), &JobRunner::finished);
+        QVERIFY(exporter.startExport());
+        QTRY_VERIFY_WITH_TIMEOUT(!exported.isEmpty(), kRunTimeoutMs);
+        QVERIFY2(exported.first().at(0).toBool(), qPrintable(exported.first().at(2).toString()));
+        QVERIFY(QFileInfo(library + "/cli-run/export/final.gguf").size() > 0);
+        QVERIFY(namedChild<QLabel>(&exporter, "exportStatus")->text().contains("ollama create"));
+
+        window.showView(MainWindow::View::Runs);
+        QVERIFY(runs->renameRun(library + "/app-run", "app-renamed"));
+        QString inTrash;
+        QVERIFY(runs->moveToTrash(library + "/cli-run", &inTrash));
+        QVERIFY(!QFileInfo::exists(library + "/cli-run"));
+        QVERIFY2(inTrash.contains("Trash") && QFileInfo::exists(inTrash + "/run.json"), qPrintable(inTrash));
+        QTRY_COMPARE(statusOf("app-renamed"), QString("finished"));
+        QTRY_COMPARE(statusOf("cli-run"), QString("absent"));
+        QCOMPARE(runs->model()->rowCount(), 3);
     }
 
     void closingDuringARunAsksThenStopsIt()

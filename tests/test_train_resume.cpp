@@ -1,13 +1,15 @@
 // Exact resume: a run stopped after step k (by Stop, or by kill -9 of the CLI process) and
 // continued gives, step for step and to the last digit, the losses of an uninterrupted run (a
 // LoRA run's too); a kill before the first checkpoint starts over; a finished run continues for
-// more epochs.
+// more epochs. The runs library tells each of these apart: running, killed, stopped, failed,
+// finished, and a run on another machine by what it writes.
 
 #include "core/data/dataset.h"
 #include "core/io/lora_adapters.h"
 #include "core/io/model_folder.h"
 #include "core/model/lora.h"
 #include "core/train/run_directory.h"
+#include "core/train/run_library.h"
 #include "core/train/run_metrics.h"
 #include "core/train/trainer.h"
 #include "core/util/error.h"
@@ -236,18 +238,27 @@ private Q_SLOTS:
             QVERIFY(clock.elapsed() < 120000);
             QThread::msleep(1);
         }
+        const RunSummary live = summarizeRun(killed.toStdString());
+        QCOMPARE(runStatusName(live.status), "running");
+        QVERIFY(live.stepsDone >= 5 && live.totalSteps == 12);
         process.kill(); // SIGKILL
         QVERIFY(process.waitForFinished());
         QCOMPARE(process.exitStatus(), QProcess::CrashExit);
         const RunDirectory run = RunDirectory::open(killed.toStdString());
         QCOMPARE(run.readRunJson()["status"].get<std::string>(), std::string("running"));
         QVERIFY(!fileExists(run.checkpointPath("final")));
+        const RunSummary dead = summarizeRun(killed.toStdString());
+        QCOMPARE(runStatusName(dead.status), "failed");
+        QVERIFY2(QString::fromStdString(dead.detail).contains("ended without finishing"), dead.detail.c_str());
 
         const auto resumed = test::runStudio({"train", "--resume", killed});
         QVERIFY2(resumed.exitCode == 0, qPrintable(resumed.err));
         QVERIFY2(resumed.err.contains("resuming"), qPrintable(resumed.err));
         expectSameAs(reference.toStdString(), killed.toStdString());
         QCOMPARE(evalLines(resumed.out), evalLines(whole.out));
+        const RunSummary finished = summarizeRun(killed.toStdString());
+        QCOMPARE(runStatusName(finished.status), "finished");
+        QCOMPARE(finished.stepsDone, int64_t(12));
     }
 
     void cliResumeTakesNoRunSettings()
@@ -276,6 +287,95 @@ private Q_SLOTS:
         QCOMPARE(result.steps, int64_t(8));
         expectSameAs(reference_, extended);
         QCOMPARE(RunDirectory::open(extended).readRunJson()["options"]["epochs"].get<int>(), 2);
+    }
+
+    // Runs of every fate in one folder, found and summed up from their records alone.
+    void runLibrarySumsUpEachRun()
+    {
+        const QString library = tmp_.filePath("library");
+        TrainOptions two = resumeOptions();
+        two.maxSteps = 2;
+        TrainInputs in = inputs();
+        Recorder done, stopped;
+        train(in, two, (library + "/done").toStdString(), done);
+        JobControl job;
+        stopped.stopAfter = &job;
+        stopped.stopStep = 0;
+        train(in, two, (library + "/stopped").toStdString(), stopped, &job);
+        struct Failing : TrainObserver {
+            void onStep(const StepPoint& p) override
+            {
+                if (p.step == 1)
+                    throw std::runtime_error("the disk is full");
+            }
+        } failing;
+        QVERIFY_THROWS_EXCEPTION(std::runtime_error, train(in, two, (library + "/failed").toStdString(), failing));
+        nlohmann::json elsewhere = RunDirectory::open((library + "/done").toStdString()).readRunJson();
+        elsewhere["status"] = "running";
+        elsewhere["process"] = {{"host", "another-machine"}, {"pid", 1}, {"boot", "x"}};
+        for (const char* folder : {"/elsewhere", "/silent", "/broken", "/not-a-run"})
+            QDir().mkpath(library + folder);
+        writeFileAtomic((library + "/elsewhere/run.json").toStdString(), elsewhere.dump());
+        writeFileAtomic((library + "/silent/run.json").toStdString(), elsewhere.dump());
+        QFile silent(library + "/silent/run.json");
+        QVERIFY(silent.open(QIODevice::ReadWrite));
+        QVERIFY(silent.setFileTime(QDateTime::currentDateTime().addSecs(-3600), QFileDevice::FileModificationTime));
+        silent.close();
+        writeFileAtomic((library + "/broken/run.json").toStdString(), "{ not json");
+
+        const std::vector<RunSummary> runs = findRuns(
+            {library.toStdString(), (library + "/done").toStdString(), tmp_.filePath("missing").toStdString()});
+        std::map<std::string, RunSummary> byName;
+        for (const RunSummary& r : runs)
+            byName[r.name] = r;
+        QCOMPARE(int(runs.size()), 6);
+        QCOMPARE(int(byName.size()), 6);
+        const RunSummary& d = byName["done"];
+        QCOMPARE(runStatusName(d.status), "finished");
+        QCOMPARE(d.stepsDone, int64_t(2));
+        QCOMPARE(d.totalSteps, int64_t(2));
+        QCOMPARE(d.model, std::string("model"));
+        QCOMPARE(d.dataset, std::string("data.json"));
+        QVERIFY(d.seconds > 0 && !d.started.empty());
+        QVERIFY(d.bestValLoss && d.lastValLoss);
+        QCOMPARE(*d.lastValLoss, done.evals.back().valLoss);
+        double best = done.evals.front().valLoss;
+        for (const EvalPoint& p : done.evals)
+            best = std::min(best, p.valLoss);
+        QCOMPARE(*d.bestValLoss, best);
+        QCOMPARE(runStatusName(byName["stopped"].status), "stopped");
+        QCOMPARE(byName["stopped"].stepsDone, int64_t(1));
+        QCOMPARE(runStatusName(byName["failed"].status), "failed");
+        QCOMPARE(byName["failed"].detail, std::string("the disk is full"));
+        QCOMPARE(runStatusName(byName["elsewhere"].status), "running");
+        QCOMPARE(byName["elsewhere"].detail, std::string("on another-machine"));
+        QCOMPARE(runStatusName(byName["silent"].status), "failed");
+        QVERIFY2(QString::fromStdString(byName["silent"].detail).contains("nothing written for 60 min"),
+                 byName["silent"].detail.c_str());
+        QCOMPARE(runStatusName(byName["broken"].status), "failed");
+        QVERIFY(!byName["broken"].detail.empty());
+
+        // The same library from the command line, as a table and as JSON lines.
+        const auto table = test::runStudio({"runs", library});
+        QVERIFY2(table.exitCode == 0, qPrintable(table.err));
+        QVERIFY2(table.out.contains(QRegularExpression("\\ndone +finished +2/2 ")), qPrintable(table.out));
+        QVERIFY2(table.out.contains("the disk is full"), qPrintable(table.out));
+        const auto lines = test::runStudio({"runs", "--json", library});
+        QStringList statuses;
+        for (const QString& line : lines.out.split('\n', Qt::SkipEmptyParts)) {
+            const nlohmann::json run = nlohmann::json::parse(line.toStdString());
+            statuses << QString::fromStdString(run.at("name").get<std::string>() + "=" + run.at("status").get<std::string>());
+        }
+        statuses.sort();
+        QCOMPARE(statuses, QStringList({"broken=failed", "done=finished", "elsewhere=running", "failed=failed",
+                                        "silent=failed", "stopped=stopped"}));
+
+        const std::string renamed = renameRun((library + "/stopped").toStdString(), "renamed");
+        QCOMPARE(QFileInfo(QString::fromStdString(renamed)).fileName(), QString("renamed"));
+        QCOMPARE(runStatusName(summarizeRun(renamed).status), "stopped");
+        QVERIFY_THROWS_EXCEPTION(ConfigError, renameRun(renamed, "done"));
+        QVERIFY_THROWS_EXCEPTION(ConfigError, renameRun(renamed, "a/b"));
+        QVERIFY_THROWS_EXCEPTION(ConfigError, renameRun((library + "/elsewhere").toStdString(), "moved"));
     }
 };
 

@@ -1,15 +1,20 @@
 // The training plan the Train view shows before Start: parameter counts and the memory
 // estimate from a model's config file alone. A gpt2-xl config.json without any weights is
-// enough to tell that its full fine-tuning cannot fit in 24 GB and that LoRA can.
+// enough to tell that its full fine-tuning cannot fit in 24 GB and that LoRA can. Before
+// Start, one measured step of a tiny model gives the time of an epoch.
 
 #include "core/hub/model_catalog.h"
 #include "core/io/config_file.h"
+#include "core/train/step_timing.h"
 #include "core/train/training_plan.h"
 #include "core/util/error.h"
 #include "core/util/files.h"
+#include "tests/support/model_fixture.h"
 
 #include <QTemporaryDir>
 #include <QtTest>
+
+#include <torch/torch.h>
 
 using namespace sft;
 
@@ -160,6 +165,28 @@ private Q_SLOTS:
         const std::string dir = folderWith("book-model", {{"model.safetensors", "not read"}});
         QVERIFY(!planTraining(dir, smallBatches(), k24Gb));
         QVERIFY(!planTraining(dir + "/model.safetensors", smallBatches(), k24Gb));
+    }
+
+    // 102 training entries in batches of 4 (the last, partial one dropped) are 25 micro-batches,
+    // two to a step: 13 steps per epoch, each taking the measured time.
+    void aMeasuredStepGivesTheTimeOfAnEpoch()
+    {
+        const std::string model = test::makeTinyModelFolder(tmp_.filePath("tiny"));
+        TrainOptions o;
+        o.batchSize = 4;
+        o.gradAccumulation = 2;
+        o.maxLength = 64;
+        torch::set_num_threads(2);
+        const StepTiming t = measureTrainingStep(model, o, 64, 102);
+        QVERIFY(t.secondsPerStep > 0);
+        QCOMPARE(t.stepsPerEpoch, int64_t(13));
+        QCOMPARE(t.threads, 2);
+        QCOMPARE(t.device, std::string("cpu"));
+        QCOMPARE(t.secondsPerEpoch(), 13 * t.secondsPerStep);
+        JobControl stop;
+        stop.requestCancel();
+        QVERIFY_THROWS_EXCEPTION(Cancelled, measureTrainingStep(model, o, 64, 102, &stop));
+        QVERIFY_THROWS_EXCEPTION(IoError, measureTrainingStep(tmp_.filePath("missing").toStdString(), o, 64, 102));
     }
 
     void aMissingModelOrInvalidLoraIsRefused()

@@ -1,5 +1,10 @@
 #include "ui/studio_state.h"
 
+#include "core/train/run_library.h"
+#include "ui/workers/job_runner.h"
+
+#include <QDir>
+#include <QFileInfo>
 #include <QSettings>
 
 #include <algorithm>
@@ -32,10 +37,37 @@ void StudioState::setModelPath(const QString& path)
 void StudioState::setRunPath(const QString& path)
 {
     addRecent(path);
+    if (!path.isEmpty())
+        addRunFolder(QFileInfo(path).absolutePath());
     if (path == runPath_)
         return;
     runPath_ = path;
     Q_EMIT runPathChanged(path);
+}
+
+QString StudioState::defaultRunsFolder()
+{
+    return QString::fromStdString(sft::defaultRunsFolder());
+}
+
+QStringList StudioState::runFolders() const
+{
+    return QStringList{defaultRunsFolder()} + runFolders_;
+}
+
+void StudioState::addRunFolder(const QString& folder)
+{
+    const QString clean = QDir::cleanPath(QFileInfo(folder).absoluteFilePath());
+    if (clean.isEmpty() || runFolders().contains(clean))
+        return;
+    runFolders_.append(clean);
+    Q_EMIT runFoldersChanged();
+}
+
+void StudioState::removeRunFolder(const QString& folder)
+{
+    if (runFolders_.removeAll(folder) > 0)
+        Q_EMIT runFoldersChanged();
 }
 
 void StudioState::setMaskPrompt(bool mask)
@@ -70,10 +102,11 @@ void StudioState::jobStarted(JobRunner* job)
     Q_EMIT jobsChanged();
 }
 
-void StudioState::jobEnded(JobRunner* job)
+void StudioState::jobEnded(JobRunner* job, const QString& outcome)
 {
     jobs_.erase(std::remove(jobs_.begin(), jobs_.end(), job), jobs_.end());
     Q_EMIT jobsChanged();
+    Q_EMIT jobOver(job->name(), job->seconds(), outcome);
 }
 
 void StudioState::addRecent(const QString& path)
@@ -94,6 +127,7 @@ void StudioState::restore()
     datasetPath_ = settings.value("dataset").toString();
     modelPath_ = settings.value("model").toString();
     runPath_ = settings.value("run").toString();
+    runFolders_ = settings.value("runFolders").toStringList();
 }
 
 void StudioState::save() const
@@ -103,6 +137,7 @@ void StudioState::save() const
     settings.setValue("dataset", datasetPath_);
     settings.setValue("model", modelPath_);
     settings.setValue("run", runPath_);
+    settings.setValue("runFolders", runFolders_);
 }
 
 } // namespace sft::ui

@@ -22,6 +22,13 @@ public:
     QString modelPath() const { return modelPath_; }
     QString runPath() const { return runPath_; }
     QStringList recentFiles() const { return recent_; }
+    // Where new runs go by default: Documents/SFT Studio/runs.
+    static QString defaultRunsFolder();
+    // The folders the runs library lists: the default one, those the user added, and the
+    // folder of every run used here (a run made by the CLI elsewhere and opened).
+    QStringList runFolders() const;
+    void addRunFolder(const QString& folder);
+    void removeRunFolder(const QString& folder);
     // Exercise 7.2's prompt masking: the Train view trains with it, the Data view colours by it.
     bool maskPrompt() const { return maskPrompt_; }
 
@@ -39,7 +46,8 @@ public:
     void setJobStatus(const QString& text);
 
     void jobStarted(JobRunner* job);
-    void jobEnded(JobRunner* job);
+    // outcome: "finished", "stopped" or "failed", for people.
+    void jobEnded(JobRunner* job, const QString& outcome);
     const std::vector<JobRunner*>& runningJobs() const { return jobs_; }
 
     void restore(); // from QSettings
@@ -53,13 +61,17 @@ Q_SIGNALS:
     void longestExampleChanged();
     void jobStatusChanged(const QString& text);
     void jobsChanged();
+    // After jobsChanged: which job ended, after how long, and how.
+    void jobOver(const QString& name, double seconds, const QString& outcome);
     void recentFilesChanged();
+    void runFoldersChanged();
 
 private:
     void addRecent(const QString& path);
 
     QString datasetPath_, modelPath_, runPath_;
     QStringList recent_;
+    QStringList runFolders_; // beyond the default one
     std::vector<JobRunner*> jobs_;
     bool maskPrompt_ = false;
     QString longestDataset_, longestTemplate_;

@@ -86,11 +86,12 @@ int64_t DataLoader::longestBatch() const
     return options_.allowedMaxLength > 0 ? std::min(width, options_.allowedMaxLength) : width;
 }
 
-int64_t DataLoader::numBatches() const
+int64_t DataLoader::batchCount(int64_t examples, int64_t batchSize, bool dropLast)
 {
-    const int64_t n = numExamples();
-    return dropLast_ ? n / batchSize_ : (n + batchSize_ - 1) / batchSize_;
+    return dropLast ? examples / batchSize : (examples + batchSize - 1) / batchSize;
 }
+
+int64_t DataLoader::numBatches() const { return batchCount(numExamples(), batchSize_, dropLast_); }
 
 // As PyTorch's DataLoader: each new iterator draws a base seed (for workers), shuffled or not,
 // and then the RandomSampler's seed from the global generator, and permutes with a generator

@@ -58,6 +58,7 @@ public:
                uint64_t seed, CollateOptions options, bool groupByLength = false);
 
     int64_t numBatches() const;
+    static int64_t batchCount(int64_t examples, int64_t batchSize, bool dropLast);
     int64_t numExamples() const { return int64_t(examples_.size()); }
     int64_t longestBatch() const;    // the most tokens per row any batch can have
     // Padding positions over all positions of the current order's batches (inputs after the

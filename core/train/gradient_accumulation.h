@@ -5,9 +5,16 @@
 #include "core/model/gpt.h"
 #include "core/train/precision.h"
 
+#include <cstdint>
 #include <vector>
 
 namespace sft {
+
+// Optimizer steps in an epoch of `batches` micro-batches: the last step takes what is left.
+inline int64_t optimizerStepsPerEpoch(int64_t batches, int64_t accumulation)
+{
+    return (batches + accumulation - 1) / accumulation;
+}
 
 // Backpropagates every micro-batch into the gradients and returns the step's loss. Each
 // micro-batch's mean loss is weighted by its share of the counted targets, so loss and

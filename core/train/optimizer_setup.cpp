@@ -1,5 +1,6 @@
 #include "core/train/optimizer_setup.h"
 
+#include "core/model/lora.h"
 #include "core/train/fused_adamw.h"
 
 #include <torch/torch.h>
@@ -35,6 +36,19 @@ std::unique_ptr<torch::optim::AdamW> makeAdamW(torch::nn::Module& model, const T
     groups.emplace_back(decayed);
     groups.emplace_back(undecayed, std::move(none));
     return std::make_unique<FusedAdamW>(groups, options);
+}
+
+TrainingSetup prepareForTraining(Gpt& model, const TrainOptions& options)
+{
+    if (options.dropout)
+        model->setDropRate(*options.dropout);
+    if (options.lora && !hasLora(model))
+        addLora(model, *options.lora, options.seed);
+    model->train();
+    TrainingSetup setup{makeAdamW(*model, options), {}};
+    for (const auto& group : setup.optimizer->param_groups())
+        setup.trainable.insert(setup.trainable.end(), group.params().begin(), group.params().end());
+    return setup;
 }
 
 void setLearningRate(torch::optim::AdamW& optimizer, double lr)

@@ -1,6 +1,7 @@
 #pragma once
 // The run's AdamW over the trainable parameters, and the gradient clipping of each step.
 
+#include "core/model/gpt.h"
 #include "core/train/train_options.h"
 
 #include <torch/nn/module.h>
@@ -19,6 +20,15 @@ bool isBiasOrNormParameter(const std::string& name);
 // module's order. With decayBiasAndNorm
 // off they form two groups: the rest with the weight decay, biases and norms with none.
 std::unique_ptr<torch::optim::AdamW> makeAdamW(torch::nn::Module& model, const TrainOptions& options);
+
+struct TrainingSetup {
+    std::unique_ptr<torch::optim::AdamW> optimizer;
+    std::vector<torch::Tensor> trainable; // the optimizer's parameters, for clipping
+};
+
+// The model made ready to train as the options say (their dropout; LoRA adapters added unless
+// it has them, as a resumed LoRA run's checkpoint does; training mode) and its AdamW.
+TrainingSetup prepareForTraining(Gpt& model, const TrainOptions& options);
 
 // Sets every parameter group's learning rate (the schedule's value for the coming step).
 void setLearningRate(torch::optim::AdamW& optimizer, double lr);

@@ -1,5 +1,8 @@
 #include "core/train/settings_diff.h"
 
+#include <algorithm>
+#include <set>
+
 namespace sft {
 
 namespace {
@@ -32,22 +35,23 @@ std::map<std::string, nlohmann::json> flattenSettings(const nlohmann::json& doc)
     return out;
 }
 
-std::vector<SettingDifference> diffSettings(const nlohmann::json& a, const nlohmann::json& b)
+std::vector<SettingDifference> diffSettings(const std::vector<nlohmann::json>& documents)
 {
-    const auto flatA = flattenSettings(a), flatB = flattenSettings(b);
-    std::map<std::string, SettingDifference> differences;
-    for (const auto& [key, value] : flatA) {
-        const std::optional<nlohmann::json> other = find(flatB, key);
-        if (!other || *other != value)
-            differences[key] = {key, value, other};
-    }
-    for (const auto& [key, value] : flatB) {
-        if (!flatA.count(key))
-            differences[key] = {key, std::nullopt, value};
+    std::vector<std::map<std::string, nlohmann::json>> flat;
+    std::set<std::string> keys;
+    for (const nlohmann::json& doc : documents) {
+        flat.push_back(flattenSettings(doc));
+        for (const auto& [key, value] : flat.back())
+            keys.insert(key);
     }
     std::vector<SettingDifference> out;
-    for (auto& [key, difference] : differences)
-        out.push_back(std::move(difference));
+    for (const std::string& key : keys) {
+        SettingDifference d{key, {}};
+        for (const auto& settings : flat)
+            d.values.push_back(find(settings, key));
+        if (std::any_of(d.values.begin(), d.values.end(), [&](const auto& v) { return v != d.values.front(); }))
+            out.push_back(std::move(d));
+    }
     return out;
 }
 

@@ -1,6 +1,6 @@
 #pragma once
-// Which settings two runs differ in: run.json documents flattened to dotted keys and compared
-// key by key, so that a comparison shows only what changed.
+// Which settings runs differ in: run.json documents flattened to dotted keys and compared key by
+// key, so that a comparison of two or more runs shows only what changed.
 
 #include <nlohmann/json.hpp>
 
@@ -17,11 +17,11 @@ std::map<std::string, nlohmann::json> flattenSettings(const nlohmann::json& doc)
 
 struct SettingDifference {
     std::string key;
-    std::optional<nlohmann::json> a, b; // nullopt: the key is absent on that side
+    std::vector<std::optional<nlohmann::json>> values; // one per document; nullopt: absent there
 };
 
-// The keys whose values differ, absent on one side included, sorted by key. Numbers compare by
-// value (5 equals 5.0).
-std::vector<SettingDifference> diffSettings(const nlohmann::json& a, const nlohmann::json& b);
+// The keys whose values are not the same in all the documents, absent in some included, sorted
+// by key. Numbers compare by value (5 equals 5.0).
+std::vector<SettingDifference> diffSettings(const std::vector<nlohmann::json>& documents);
 
 } // namespace sft

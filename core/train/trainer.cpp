@@ -18,6 +18,7 @@
 #include "core/train/run_metrics.h"
 #include "core/util/error.h"
 #include "core/util/files.h"
+#include "core/util/process_identity.h"
 
 #include <torch/torch.h>
 
@@ -86,7 +87,7 @@ private:
         return c;
     }
     Gpt& model() { return in_.model.model; }
-    int64_t stepsPerEpoch() const { return (trainLoader_.numBatches() + opt_.gradAccumulation - 1) / opt_.gradAccumulation; }
+    int64_t stepsPerEpoch() const { return optimizerStepsPerEpoch(trainLoader_.numBatches(), opt_.gradAccumulation); }
     int64_t totalSteps() const;
     bool done() const { return step_ + 1 >= totalSteps() || earlyStopped_; }
     double elapsed() const { return elapsedBefore_ + secondsSince(start_); }
@@ -156,8 +157,16 @@ void Run::writeRunJson(const std::string& status, const TrainResult& result) con
                           {"parameters", {{"trainable", trainableParameterCount(in_.model.model)},
                                           {"total", totalParameterCount(in_.model.model)}}},
                           {"steps_done", step_ + 1},
+                          {"total_steps", totalSteps()},
+                          {"steps_per_epoch", stepsPerEpoch()},
                           {"tokens_seen", tokensSeen_},
+                          {"elapsed_seconds", elapsed()},
                           {"environment", environmentInfo()}};
+    // Who runs it, so that a reader can tell a live run from a killed one.
+    if (status == "running")
+        run["process"] = thisProcess();
+    if (!result.error.empty())
+        run["error"] = result.error;
     if (!result.checkpoint.empty())
         run["checkpoint"] = result.checkpoint;
     if (result.earlyStopped)
@@ -181,16 +190,9 @@ void Run::requireMemory() const
 
 void Run::prepareModel()
 {
-    if (opt_.dropout)
-        model()->setDropRate(*opt_.dropout);
-    // A resumed LoRA run's model comes with the checkpoint's adapters.
-    if (opt_.lora && !hasLora(model()))
-        addLora(model(), *opt_.lora, opt_.seed);
-    model()->train();
-    optimizer_ = makeAdamW(*model(), opt_);
-    trainable_.clear();
-    for (const auto& group : optimizer_->param_groups())
-        trainable_.insert(trainable_.end(), group.params().begin(), group.params().end());
+    TrainingSetup setup = prepareForTraining(model(), opt_);
+    optimizer_ = std::move(setup.optimizer);
+    trainable_ = std::move(setup.trainable);
 }
 
 void Run::restore(const std::string& checkpoint)
@@ -369,6 +371,13 @@ TrainResult Run::execute(const std::string& resumeFrom)
         trainEpochs();
     } catch (const Cancelled&) {
         result.stopped = true;
+    } catch (const std::exception& e) {
+        // Recorded, so that the runs list says why; the steps done until then stay resumable
+        // from the last periodic checkpoint.
+        result.error = e.what();
+        result.steps = step_ + 1;
+        writeRunJson("failed", result);
+        throw;
     }
     result.steps = step_ + 1;
     result.earlyStopped = earlyStopped_;

@@ -28,6 +28,7 @@ struct TrainResult {
     bool earlyStopped = false; // the validation loss stopped improving
     int64_t steps = 0;         // optimizer steps done
     std::string checkpoint;    // model folder written at the end (or where it stopped)
+    std::string error;         // why it failed, for run.json; the exception goes on to the caller
 };
 
 // Writes the run into runDir (see RunDirectory) and returns when done or stopped.

@@ -28,6 +28,8 @@ bool EmptyChart::isEmpty() const { return note_->isVisible(); }
 
 QString EmptyChart::note() const { return note_->text(); }
 
+void EmptyChart::setNoteBrush(const QBrush& brush) { note_->setBrush(brush); }
+
 void EmptyChart::place()
 {
     const QRectF area = chart_->plotArea();

@@ -5,6 +5,7 @@
 #include <QObject>
 #include <QString>
 
+class QBrush;
 class QChart;
 class QGraphicsSimpleTextItem;
 
@@ -18,6 +19,7 @@ public:
     void setEmpty(bool empty);
     bool isEmpty() const;
     QString note() const;
+    void setNoteBrush(const QBrush& brush);
 
 private:
     void place();

@@ -1,5 +1,7 @@
 #include "ui/charts/length_histogram_chart.h"
 
+#include "ui/charts/chart_palette.h"
+
 #include "ui/charts/empty_chart.h"
 
 #include <QAreaSeries>
@@ -49,6 +51,7 @@ LengthHistogramChart::LengthHistogramChart(QWidget* parent) : QChartView(parent)
     connect(bars_, &QAreaSeries::hovered, this, &LengthHistogramChart::showBin);
     empty_ = new EmptyChart(chart, tr("No dataset yet: its entries' token lengths appear here"));
     setChart(chart);
+    followPalette(this);
     setRenderHint(QPainter::Antialiasing);
     setMinimumSize(280, 200);
 }

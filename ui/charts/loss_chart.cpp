@@ -1,5 +1,7 @@
 #include "ui/charts/loss_chart.h"
 
+#include "ui/charts/chart_palette.h"
+
 #include "ui/charts/empty_chart.h"
 
 #include <QLineSeries>
@@ -48,6 +50,7 @@ LossChart::LossChart(QWidget* parent) : QChartView(parent)
     }
     empty_ = new EmptyChart(chart, tr("No evaluations yet: train and validation loss appear here"));
     setChart(chart);
+    followPalette(this);
     setRenderHint(QPainter::Antialiasing);
     setMinimumSize(320, 220);
     setXAxis(XAxis::Steps);

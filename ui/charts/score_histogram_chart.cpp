@@ -1,5 +1,7 @@
 #include "ui/charts/score_histogram_chart.h"
 
+#include "ui/charts/chart_palette.h"
+
 #include "ui/charts/empty_chart.h"
 
 #include <QBarCategoryAxis>
@@ -48,6 +50,7 @@ ScoreHistogramChart::ScoreHistogramChart(QWidget* parent) : QChartView(parent)
     series->attachAxis(y_);
     empty_ = new EmptyChart(chart, tr("Scores appear here as the judge scores the answers"));
     setChart(chart);
+    followPalette(this);
     setRenderHint(QPainter::Antialiasing);
     setMinimumSize(260, 180);
     clear();

@@ -1,5 +1,7 @@
 #include "ui/charts/step_chart.h"
 
+#include "ui/charts/chart_palette.h"
+
 #include "ui/charts/empty_chart.h"
 
 #include <QLineSeries>
@@ -43,6 +45,7 @@ StepChart::StepChart(QWidget* parent) : QChartView(parent)
     norm_->attachAxis(normAxis_);
     empty_ = new EmptyChart(chart, tr("No steps yet: learning rate and gradient norm appear here"));
     setChart(chart);
+    followPalette(this);
     setRenderHint(QPainter::Antialiasing);
     setMinimumHeight(200); // below this Qt Charts elides every axis label to "..."
     redrawTimer_.setSingleShot(true);

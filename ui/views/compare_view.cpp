@@ -11,6 +11,7 @@
 #include "core/util/error.h"
 #include "core/util/files.h"
 #include "ui/views/answer_detail.h"
+#include "ui/views/diff_html.h"
 #include "ui/named.h"
 #include "ui/charts/runs_loss_chart.h"
 #include "ui/scores_location.h"
@@ -129,6 +130,7 @@ QString signedNumber(double value, int decimals = 1)
 CompareView::CompareView(StudioState* state, QWidget* parent)
     : QWidget(parent),
       state_(state),
+      othersLabel_(named(new QLabel(this), "otherRuns")),
       chart_(named(new RunsLossChart(this), "lossChart")),
       answers_(makeTable("answersTable",
                          {tr("Instruction"), tr("A answer"), tr("B answer"), tr("A score"), tr("B score"), tr("B − A")},
@@ -160,21 +162,21 @@ CompareView::CompareView(StudioState* state, QWidget* parent)
     answersLayout->addWidget(scoreSummary_);
     answersLayout->addWidget(answersSplit, 1);
 
-    settings_->setColumnWidth(0, 260);
-    settings_->setColumnWidth(1, 260);
+    settings_->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
     auto* settingsTab = new QWidget(this);
     auto* settingsLayout = new QVBoxLayout(settingsTab);
     settingsLayout->addWidget(settingsSummary_);
     settingsLayout->addWidget(settings_, 1);
 
     auto* tabs = named(new QTabWidget(this), "compareTabs");
-    tabs->addTab(chart_, tr("Loss curves"));
+    tabs->addTab(buildChartTab(), tr("Loss curves"));
     tabs->addTab(answersTab, tr("Answers"));
     tabs->addTab(settingsTab, tr("Settings"));
 
     status_->setWordWrap(true);
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(chooser);
+    layout->addWidget(othersLabel_);
     layout->addWidget(status_);
     layout->addWidget(tabs, 1);
 
@@ -234,17 +236,57 @@ QWidget* CompareView::buildSide(size_t index, const QString& title)
     return box;
 }
 
+QWidget* CompareView::buildChartTab()
+{
+    auto* xAxis = named(new QComboBox(this), "xAxis");
+    xAxis->addItems({tr("Steps"), tr("Tokens seen"), tr("Epochs")});
+    connect(xAxis, &QComboBox::currentIndexChanged, this,
+            [this](int i) { chart_->setXAxis(RunsLossChart::XAxis(i)); });
+    auto* axisRow = new QHBoxLayout;
+    axisRow->addStretch();
+    axisRow->addWidget(new QLabel(tr("x axis:"), this));
+    axisRow->addWidget(xAxis);
+    auto* tab = new QWidget(this);
+    auto* layout = new QVBoxLayout(tab);
+    layout->addLayout(axisRow);
+    layout->addWidget(chart_, 1);
+    othersLabel_->setWordWrap(true);
+    othersLabel_->setVisible(false);
+    connect(othersLabel_, &QLabel::linkActivated, this, [this] {
+        others_.clear();
+        reload();
+    });
+    return tab;
+}
+
 void CompareView::setRuns(const QString& a, const QString& b)
 {
-    choose(0, a);
-    choose(1, b);
+    compareRuns({a, b});
+}
+
+void CompareView::compareRuns(const QStringList& runs)
+{
+    for (size_t i = 0; i < sides_.size(); ++i)
+        choose(i, i < size_t(runs.size()) ? runs[qsizetype(i)] : QString());
+    others_ = runs.mid(2);
     reload();
+}
+
+std::vector<std::pair<QString, QString>> CompareView::lettered() const
+{
+    QStringList all{sides_[0].run, sides_[1].run};
+    all += others_;
+    std::vector<std::pair<QString, QString>> runs;
+    for (qsizetype i = 0; i < all.size(); ++i)
+        if (!all[i].isEmpty())
+            runs.emplace_back(QString(QChar(char16_t('A' + i % 26))), all[i]);
+    return runs;
 }
 
 void CompareView::choose(size_t index, const QString& path)
 {
     Side& side = sides_[index];
-    const Choice choice = resolve(path);
+    const Choice choice = path.isEmpty() ? Choice{} : resolve(path);
     side.run = choice.run;
     side.path->setText(choice.run);
     side.responses->clear();
@@ -291,6 +333,13 @@ void CompareView::listScores(size_t index)
 
 void CompareView::reload()
 {
+    QStringList names;
+    for (const auto& [letter, run] : lettered())
+        if (letter > "B")
+            names << QStringLiteral("%1: %2").arg(letter, QFileInfo(run).fileName());
+    othersLabel_->setVisible(!names.isEmpty());
+    othersLabel_->setText(tr("Also on the loss curves and in the settings: %1 (<a href=\"clear\">remove</a>)")
+                              .arg(names.join(", ").toHtmlEscaped()));
     QStringList problems;
     showCurves(problems);
     showSettings(problems);
@@ -301,44 +350,57 @@ void CompareView::reload()
 void CompareView::showCurves(QStringList& problems)
 {
     std::vector<RunCurve> curves;
-    for (size_t i = 0; i < sides_.size(); ++i) {
-        if (sides_[i].run.isEmpty())
-            continue;
+    for (const auto& [letter, run] : lettered()) {
         try {
-            curves.push_back({QStringLiteral("%1 (%2)").arg(kSideNames[i], QFileInfo(sides_[i].run).fileName()),
-                              readEvalPoints(sides_[i].run.toStdString())});
+            const nlohmann::json record = RunDirectory::open(run.toStdString()).readRunJson();
+            curves.push_back({QStringLiteral("%1 (%2)").arg(letter, QFileInfo(run).fileName()),
+                              readEvalPoints(run.toStdString()), record.value("steps_per_epoch", int64_t(0))});
         } catch (const std::exception& e) {
-            problems << QStringLiteral("%1: %2").arg(kSideNames[i], QString::fromStdString(e.what()));
+            problems << QStringLiteral("%1: %2").arg(letter, QString::fromStdString(e.what()));
         }
     }
-    chart_->setCurves(curves);
+    chart_->setCurves(std::move(curves));
 }
 
+// One column per run; a value that differs from run A's is marked.
 void CompareView::showSettings(QStringList& problems)
 {
     settings_->setRowCount(0);
     settingsSummary_->clear();
-    if (sides_[0].run.isEmpty() || sides_[1].run.isEmpty())
-        return;
-    std::vector<SettingDifference> differences;
+    const auto runs = lettered();
+    QStringList headers{tr("Setting")};
+    std::vector<nlohmann::json> records;
     try {
-        differences = diffSettings(RunDirectory::open(sides_[0].run.toStdString()).readRunJson(),
-                                   RunDirectory::open(sides_[1].run.toStdString()).readRunJson());
+        for (const auto& [letter, run] : runs) {
+            headers << QStringLiteral("%1 (%2)").arg(letter, QFileInfo(run).fileName());
+            records.push_back(RunDirectory::open(run.toStdString()).readRunJson());
+        }
     } catch (const std::exception& e) {
         problems << tr("Settings: %1").arg(QString::fromStdString(e.what()));
         return;
     }
+    settings_->setColumnCount(int(headers.size()));
+    settings_->setHorizontalHeaderLabels(headers);
+    if (records.size() < 2)
+        return;
+    const std::vector<SettingDifference> differences = diffSettings(records);
     settings_->setRowCount(int(differences.size()));
     for (size_t row = 0; row < differences.size(); ++row) {
         const SettingDifference& d = differences[row];
         settings_->setItem(int(row), 0, cell(QString::fromStdString(d.key)));
-        settings_->setItem(int(row), 1, cell(settingText(d.a)));
-        settings_->setItem(int(row), 2, cell(settingText(d.b)));
+        for (size_t i = 0; i < d.values.size(); ++i) {
+            QTableWidgetItem* value = cell(settingText(d.values[i]));
+            if (i > 0 && d.values[i] != d.values[0])
+                value->setBackground(addedBackground());
+            settings_->setItem(int(row), int(i + 1), value);
+        }
     }
-    settingsSummary_->setText(differences.empty()       ? tr("The two runs have the same settings.")
-                              : differences.size() == 1 ? tr("1 setting differs; the others are the same.")
-                                                        : tr("%1 settings differ; the others are the same.")
-                                                              .arg(differences.size()));
+    const QString among = records.size() == 2 ? tr("the two runs") : tr("the %1 runs").arg(records.size());
+    settingsSummary_->setText(differences.empty()       ? tr("All settings are the same in %1.").arg(among)
+                              : differences.size() == 1 ? tr("1 setting differs among %1; the others are the same.").arg(among)
+                                                        : tr("%1 settings differ among %2; the others are the same.")
+                                                              .arg(differences.size())
+                                                              .arg(among));
 }
 
 void CompareView::showAnswers()

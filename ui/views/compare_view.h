@@ -1,8 +1,9 @@
 #pragma once
-// Compare: two runs, or two checkpoints, side by side: their loss curves overlaid, their answers
-// to the same test entries with the words that differ highlighted, and only the settings in
-// which they differ. Where both answer files have judge scores, each entry shows both scores and
-// their difference, with the mean difference and its 95% interval.
+// Compare: runs, or checkpoints, side by side: the loss curves of two or more runs overlaid and
+// the settings in which they differ (each value that differs from run A's marked); the answers of
+// two of them (A and B) to the same test entries with the words that differ highlighted. Where
+// both answer files have judge scores, each entry shows both scores and their difference, with
+// the mean difference and its 95% interval.
 
 #include <QWidget>
 
@@ -33,6 +34,8 @@ public:
     // Each path: a run folder (holding run.json), or a checkpoint in one (RUN/checkpoints/NAME),
     // which picks that checkpoint's answers (RUN/responses-NAME.json).
     void setRuns(const QString& a, const QString& b);
+    // The first two are A and B; the rest join the loss curves and the settings (C, D, …).
+    void compareRuns(const QStringList& runs);
 
 private:
     struct Side {
@@ -43,6 +46,9 @@ private:
     };
 
     QWidget* buildSide(size_t index, const QString& title);
+    QWidget* buildChartTab();
+    // The runs on the chart and in the settings: A, B, then the others; with their letters.
+    std::vector<std::pair<QString, QString>> lettered() const;
     void choose(size_t index, const QString& path);
     void reload();
     void showCurves(QStringList& problems);
@@ -57,6 +63,8 @@ private:
 
     StudioState* state_;
     std::array<Side, 2> sides_;
+    QStringList others_; // beyond A and B
+    QLabel* othersLabel_;
     RunsLossChart* chart_;
     QTableWidget* answers_;
     AnswerDetail* detail_;

@@ -10,6 +10,9 @@
 #include "ui/workers/job_runner.h"
 #include "ui/views/models_view.h"
 #include "ui/views/playground_view.h"
+#include "ui/views/runs_view.h"
+#include "ui/duration_text.h"
+#include "ui/next_step.h"
 #include "ui/studio_state.h"
 #include "ui/theme.h"
 #include "ui/views/train_view.h"
@@ -31,6 +34,9 @@
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QStatusBar>
+#include <QSystemTrayIcon>
+#include <QToolButton>
+#include <QVBoxLayout>
 
 // Resources live in the static ui library; the linker keeps them only when referenced.
 static void initResources()
@@ -60,14 +66,21 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), state_(new Studio
     addView(View::Train, tr("Train"), "train", train_);
     addView(View::Evaluate, tr("Evaluate"), "evaluate", new EvaluateView(state_));
     addView(View::Playground, tr("Playground"), "playground", new PlaygroundView(state_));
-    addView(View::Compare, tr("Compare"), "compare", new CompareView(state_));
+    auto* runs = new RunsView(state_);
+    auto* compare = new CompareView(state_);
+    addView(View::Runs, tr("Runs"), "runs", runs);
+    addView(View::Compare, tr("Compare"), "compare", compare);
+    connectRuns(runs, compare);
     connect(navigation_, &QListWidget::currentRowChanged, stack_, &QStackedWidget::setCurrentIndex);
 
     auto* central = new QWidget;
-    auto* layout = new QHBoxLayout(central);
+    auto* layout = new QVBoxLayout(central);
     layout->setContentsMargins(4, 4, 4, 4);
-    layout->addWidget(navigation_);
-    layout->addWidget(stack_, 1);
+    layout->addWidget(buildNextStepBar());
+    auto* body = new QHBoxLayout;
+    body->addWidget(navigation_);
+    body->addWidget(stack_, 1);
+    layout->addLayout(body, 1);
     setCentralWidget(central);
 
     jobStatus_ = new QLabel(tr("Ready"));
@@ -76,6 +89,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), state_(new Studio
     statusBar()->addWidget(jobStatus_, 1);
     statusBar()->addPermanentWidget(modelStatus_);
     connect(state_, &StudioState::jobStatusChanged, jobStatus_, &QLabel::setText);
+    connect(state_, &StudioState::jobOver, this, &MainWindow::announceJobEnd);
     auto showModel = [this](const QString& path) {
         modelStatus_->setText(path.isEmpty() ? tr("No model chosen") : tr("Model: %1").arg(QFileInfo(path).fileName()));
     };
@@ -83,12 +97,49 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), state_(new Studio
     showModel(state_->modelPath());
 
     buildMenus();
+    showNextStep();
     QSettings settings;
     restoreGeometry(settings.value("window/geometry").toByteArray());
     restoreState(settings.value("window/state").toByteArray());
     navigation_->setCurrentRow(settings.value("window/view", 0).toInt());
     if (!settings.contains("window/geometry"))
         resize(1280, 800);
+}
+
+// One line above the views while a first session has a next step: what to do, and a link there.
+QWidget* MainWindow::buildNextStepBar()
+{
+    nextStepBar_ = new QWidget;
+    nextStepBar_->setObjectName("nextStepBar");
+    nextStep_ = new QLabel;
+    nextStep_->setObjectName("nextStep");
+    nextStep_->setTextFormat(Qt::RichText);
+    auto* dismiss = new QToolButton;
+    dismiss->setText(tr("Hide"));
+    dismiss->setAutoRaise(true);
+    dismiss->setToolTip(tr("Hide the next-step hints until SFT Studio starts again"));
+    auto* layout = new QHBoxLayout(nextStepBar_);
+    layout->setContentsMargins(6, 2, 2, 2);
+    layout->addWidget(nextStep_, 1);
+    layout->addWidget(dismiss);
+    connect(nextStep_, &QLabel::linkActivated, this, [this](const QString& view) { showView(View(view.toInt())); });
+    connect(dismiss, &QToolButton::clicked, this, [this] {
+        nextStepDismissed_ = true;
+        showNextStep();
+    });
+    for (auto signal : {&StudioState::datasetPathChanged, &StudioState::modelPathChanged, &StudioState::runPathChanged})
+        connect(state_, signal, this, &MainWindow::showNextStep);
+    // A job that ended may have written the answers or scores the next step waits for.
+    connect(state_, &StudioState::jobsChanged, this, &MainWindow::showNextStep);
+    return nextStepBar_;
+}
+
+void MainWindow::showNextStep()
+{
+    const std::optional<NextStep> step = nextStep(*state_);
+    nextStepBar_->setVisible(step && !nextStepDismissed_);
+    if (step)
+        nextStep_->setText(tr("Next: %1 <a href=\"%2\">Go there</a>").arg(step->text).arg(step->view));
 }
 
 void MainWindow::addView(View view, const QString& title, const QString& icon, QWidget* widget)
@@ -98,6 +149,46 @@ void MainWindow::addView(View view, const QString& title, const QString& icon, Q
     item->setData(Qt::UserRole, int(view));
     navigation_->addItem(item);
     stack_->addWidget(widget);
+}
+
+// What the runs library asks for happens in the views that do it.
+void MainWindow::connectRuns(RunsView* runs, CompareView* compare)
+{
+    connect(runs, &RunsView::openRequested, this, &MainWindow::openPath);
+    connect(runs, &RunsView::resumeRequested, this, [this](const QString& run) {
+        train_->openRun(run);
+        showView(View::Train);
+        train_->resumeTraining();
+    });
+    connect(runs, &RunsView::runAgainRequested, this, [this](const QString& run) {
+        showView(View::Train);
+        train_->runAgain(run);
+    });
+    connect(runs, &RunsView::compareRequested, this, [this, compare](const QStringList& selected) {
+        compare->compareRuns(selected);
+        showView(View::Compare);
+    });
+    connect(runs, &RunsView::trainRequested, this, [this] { showView(View::Train); });
+}
+
+void MainWindow::announceJobEnd(const QString& name, double seconds, const QString& outcome)
+{
+    if (seconds < kAnnounceAfterSeconds || isActiveWindow())
+        return;
+    lastAnnouncement_ = tr("%1: %2 after %3").arg(name, outcome, durationText(seconds));
+    QApplication::alert(this);
+    if (!QSystemTrayIcon::isSystemTrayAvailable())
+        return;
+    if (!tray_) {
+        tray_ = new QSystemTrayIcon(windowIcon(), this);
+        connect(tray_, &QSystemTrayIcon::messageClicked, this, [this] {
+            showNormal();
+            raise();
+            activateWindow();
+        });
+    }
+    tray_->show();
+    tray_->showMessage(tr("SFT Studio"), lastAnnouncement_, windowIcon());
 }
 
 QWidget* MainWindow::view(View view) const

@@ -5,9 +5,13 @@
 #include "core/hub/model_download.h"
 #include "core/io/model_folder.h"
 #include "core/io/model_format.h"
+#include "core/model/gpt_config.h"
+#include "core/train/memory_estimate.h"
 #include "core/util/error.h"
 #include "core/util/files.h"
 #include "ui/workers/job_runner.h"
+#include "ui/duration_text.h"
+#include "ui/named.h"
 #include "ui/studio_state.h"
 
 #include <QComboBox>
@@ -48,14 +52,6 @@ QString bytes(int64_t count, int precision = 1)
     return QLocale().formattedDataSize(count, precision, QLocale::DataSizeSIFormat);
 }
 
-QString duration(double seconds)
-{
-    const auto s = qint64(seconds + 0.5);
-    const auto twoDigits = [](qint64 n) { return QStringLiteral("%1").arg(n, 2, 10, QChar('0')); };
-    return s >= 3600 ? QStringLiteral("%1:%2:%3").arg(s / 3600).arg(twoDigits(s / 60 % 60), twoDigits(s % 60))
-                     : QStringLiteral("%1:%2").arg(s / 60).arg(twoDigits(s % 60));
-}
-
 // Preset names as `sft-studio init --config` takes them: the catalog's sizes, and a tiny one.
 QStringList initConfigNames()
 {
@@ -90,11 +86,15 @@ QWidget* ModelsView::buildHub()
 {
     auto* group = new QGroupBox(tr("GPT-2 from the Hugging Face hub"));
     auto* grid = new QGridLayout(group);
-    const QStringList headers{tr("Model"), tr("Parameters"), tr("Download size"), tr("Status"), tr("Progress")};
+    const QStringList headers{tr("Model"), tr("Parameters"), tr("Download"), tr("To fine-tune"), tr("Status"),
+                              tr("Progress")};
     for (int c = 0; c < headers.size(); ++c) {
         auto* header = new QLabel(QStringLiteral("<b>%1</b>").arg(headers[c]));
         grid->addWidget(header, 0, c);
     }
+    grid->itemAtPosition(0, 3)->widget()->setToolTip(
+        tr("Memory that full fine-tuning needs at the chapter's batch of 8 entries of up to 256 tokens (LoRA, in "
+           "Train > Advanced, needs less)"));
     const std::vector<CatalogModel>& catalog = modelCatalog();
     hubRows_.resize(catalog.size());
     for (size_t i = 0; i < catalog.size(); ++i) {
@@ -121,15 +121,25 @@ QWidget* ModelsView::buildHub()
         row.use->setObjectName("use_" + name);
 
         const int r = int(i) * 2 + 1;
-        grid->addWidget(new QLabel(name), r, 0);
+        // The chapter fine-tunes gpt2-medium: the one to take for its results.
+        const bool chapters = row.model->name == "gpt2-medium";
+        auto* title = new QLabel(chapters ? tr("%1<br><i>the chapter's model</i>").arg(name) : name);
+        if (chapters)
+            title->setToolTip(tr("Recommended: chapter 7 fine-tunes gpt2-medium"));
+        grid->addWidget(title, r, 0);
         grid->addWidget(new QLabel(QString::fromStdString(row.model->parameters)), r, 1);
         grid->addWidget(new QLabel(tr("about %1").arg(bytes(row.model->approxBytes, 0))), r, 2);
-        grid->addWidget(row.status, r, 3);
-        grid->addWidget(row.progress, r, 4);
-        grid->addWidget(row.download, r, 5);
-        grid->addWidget(row.cancel, r, 6);
-        grid->addWidget(row.use, r, 7);
-        grid->addWidget(row.transfer, r + 1, 3, 1, 5);
+        const int64_t memory =
+            estimateTrainingMemory(GptConfig::preset(row.model->name), 8, 256, nullptr).peak();
+        grid->addWidget(named(new QLabel(tr("about %1").arg(QString::fromStdString(formatGigabytes(memory)))),
+                              "memory_" + name),
+                        r, 3);
+        grid->addWidget(row.status, r, 4);
+        grid->addWidget(row.progress, r, 5);
+        grid->addWidget(row.download, r, 6);
+        grid->addWidget(row.cancel, r, 7);
+        grid->addWidget(row.use, r, 8);
+        grid->addWidget(row.transfer, r + 1, 4, 1, 5);
 
         connect(row.download, &QPushButton::clicked, this, [this, i] { startDownload(i); });
         connect(row.cancel, &QPushButton::clicked, row.job, &JobRunner::cancel);
@@ -139,7 +149,7 @@ QWidget* ModelsView::buildHub()
         });
         showHubStatus(row);
     }
-    grid->setColumnStretch(4, 1);
+    grid->setColumnStretch(5, 1);
     return group;
 }
 
@@ -283,7 +293,7 @@ void ModelsView::showDownloadProgress(HubRow& row, const ModelFileProgress& p)
         if (t.bytesPerSecond > 0) {
             text += tr(" · %1/s").arg(bytes(int64_t(t.bytesPerSecond)));
             if (t.total > t.bytes)
-                text += tr(" · %1 left").arg(duration(double(t.total - t.bytes) / t.bytesPerSecond));
+                text += tr(" · %1 left").arg(durationText(double(t.total - t.bytes) / t.bytesPerSecond));
         }
         if (t.resumedFrom > 0)
             text += tr(" · resumed at %1").arg(bytes(t.resumedFrom));
@@ -297,8 +307,11 @@ void ModelsView::onDownloadFinished(HubRow& row, bool ok, bool cancelled, const 
     const QString name = QString::fromStdString(row.model->name);
     row.cancel->setEnabled(false);
     showHubStatus(row);
-    if (ok)
-        row.transfer->setText(tr("Downloaded into %1").arg(hubFolder(*row.model)));
+    if (ok) {
+        // What one downloads is what one means to train: it becomes the model in use.
+        row.transfer->setText(tr("Downloaded into %1; it is the model in use now.").arg(hubFolder(*row.model)));
+        useModel(hubFolder(*row.model));
+    }
     else if (cancelled)
         row.transfer->setText(tr("Cancelled. Download again to continue where it stopped."));
     else

@@ -1,8 +1,11 @@
 #include "ui/views/train_view.h"
 
+#include "core/data/dataset.h"
 #include "core/jobs/train_job.h"
 #include "core/train/memory_estimate.h"
 #include "core/train/run_directory.h"
+#include "core/train/run_library.h"
+#include "core/train/step_timing.h"
 #include "core/train/run_metrics.h"
 #include "core/train/run_products.h"
 #include "core/train/train_options.h"
@@ -11,7 +14,9 @@
 #include "ui/charts/loss_chart.h"
 #include "ui/views/settings_form.h"
 #include "ui/charts/step_chart.h"
+#include "ui/duration_text.h"
 #include "ui/studio_state.h"
+#include "ui/workers/job_runner.h"
 #include "ui/workers/train_worker.h"
 
 #include <QCheckBox>
@@ -24,7 +29,9 @@
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QInputDialog>
 #include <QLineEdit>
+#include <QMenu>
 #include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QProgressBar>
@@ -34,7 +41,6 @@
 #include <QSettings>
 #include <QSpinBox>
 #include <QSplitter>
-#include <QStandardPaths>
 #include <QToolButton>
 #include <QVBoxLayout>
 
@@ -104,19 +110,40 @@ QString planText(const TrainingPlan& plan, qint64 batchSize, bool memoryCheck)
                         : QObject::tr(" The memory check is off: Start tries anyway."));
 }
 
-QString duration(double seconds)
+QString savedLine(bool stopped, qint64 steps, const QString& checkpoint)
 {
-    if (!std::isfinite(seconds) || seconds < 0)
-        return QStringLiteral("–");
-    const qint64 s = qint64(std::llround(seconds));
-    return s >= 3600 ? QStringLiteral("%1:%2:%3").arg(s / 3600).arg(s / 60 % 60, 2, 10, QChar('0')).arg(s % 60, 2, 10, QChar('0'))
-                     : QStringLiteral("%1:%2").arg(s / 60).arg(s % 60, 2, 10, QChar('0'));
+    return (stopped ? QObject::tr("Stopped after %1 steps; model saved to %2")
+                    : QObject::tr("Finished %1 steps; model saved to %2"))
+        .arg(steps)
+        .arg(checkpoint);
+}
+
+constexpr int kBuiltInPresets = 2; // TrainView::Preset's
+// QSettings keys are the preset names: a '/' in one would make a subgroup, so it is replaced.
+const QString kPresetsGroup = QStringLiteral("train/presets");
+
+// The log's last line for a run opened from its folder, as the run would have printed it.
+QString endingLine(const RunSummary& run, const QString& checkpoint)
+{
+    switch (run.status) {
+    case RunStatus::Finished:
+    case RunStatus::Stopped:
+        return savedLine(run.status == RunStatus::Stopped, run.stepsDone, checkpoint);
+    case RunStatus::Running:
+        return QObject::tr("Running%1: %2 steps so far")
+            .arg(run.detail.empty() ? QString() : " " + QString::fromStdString(run.detail))
+            .arg(run.stepsDone);
+    case RunStatus::Failed:
+        break;
+    }
+    return QObject::tr("Failed after %1 steps: %2").arg(run.stepsDone).arg(QString::fromStdString(run.detail));
 }
 
 } // namespace
 
 TrainView::TrainView(StudioState* state, QWidget* parent)
-    : QWidget(parent), state_(state), worker_(new TrainWorker(state, this))
+    : QWidget(parent), state_(state), worker_(new TrainWorker(state, this)),
+      speedJob_(new JobRunner(tr("Measuring a training step"), state, this))
 {
     auto* splitter = new QSplitter(Qt::Horizontal);
     splitter->addWidget(buildForm());
@@ -134,9 +161,7 @@ TrainView::TrainView(StudioState* state, QWidget* parent)
     connect(worker_, &TrainWorker::message, this, &TrainView::log);
     connect(worker_, &TrainWorker::resumed, this, &TrainView::onResumed);
     connect(worker_, &TrainWorker::runSaved, this, [this](const QString& checkpoint, bool stopped, qint64 steps) {
-        log((stopped ? tr("Stopped after %1 steps; model saved to %2") : tr("Finished %1 steps; model saved to %2"))
-                .arg(steps)
-                .arg(checkpoint));
+        log(savedLine(stopped, steps, checkpoint));
         state_->setRunPath(runDir_->text());
     });
     connect(worker_, &TrainWorker::finished, this, &TrainView::onFinished);
@@ -187,17 +212,13 @@ QWidget* TrainView::buildForm()
     runDir_->setObjectName("runDir");
     runDir_->setPlaceholderText(tr("new folder (default: a dated folder under Documents)"));
     form_ = new SettingsForm(trainSettings().infos(), this);
-    preset_ = new QComboBox;
-    preset_->setObjectName("preset");
-    preset_->addItems({tr("Chapter 7 defaults"), tr("Quick test")});
-    connect(preset_, &QComboBox::activated, this, [this](int i) { applyPreset(Preset(i)); });
     auto* form = new QFormLayout;
     form->addRow(tr("Model"), pathRow(model_, [this] { return QFileDialog::getExistingDirectory(this, tr("Model folder")); }));
     form->addRow(tr("Dataset"), pathRow(dataset_, [this] {
                      return QFileDialog::getOpenFileName(this, tr("Dataset"), {}, tr("Datasets (*.json *.jsonl)"));
                  }));
     form->addRow(tr("Run folder"), pathRow(runDir_, [this] { return QFileDialog::getSaveFileName(this, tr("New run folder")); }));
-    form->addRow(tr("Preset"), preset_);
+    form->addRow(tr("Preset"), buildPresetRow());
     form_->addRows(form, "");
 
     start_ = new QPushButton(QIcon::fromTheme("media-playback-start"), tr("Start"));
@@ -233,6 +254,21 @@ QWidget* TrainView::buildForm()
     trainingPlan_->setObjectName("trainingPlan");
     trainingPlan_->setTextFormat(Qt::PlainText);
     trainingPlan_->setWordWrap(true);
+    measure_ = new QPushButton(tr("Measure speed"));
+    measure_->setObjectName("measureSpeed");
+    measure_->setToolTip(tr("Load the model and time one training step of these settings on this machine, for the "
+                            "time an epoch takes (about as long as two steps)"));
+    connect(measure_, &QPushButton::clicked, this, &TrainView::measureSpeed);
+    connect(speedJob_, &JobRunner::started, this, [this] { measure_->setEnabled(false); });
+    connect(speedJob_, &JobRunner::finished, this, [this](bool ok, bool, const QString& error) {
+        measure_->setEnabled(true);
+        state_->setJobStatus(ok ? tr("Speed measured") : tr("Speed not measured"));
+        if (!ok && !error.isEmpty())
+            QMessageBox::warning(this, tr("Measure speed"), error);
+    });
+    auto* planRow = new QHBoxLayout;
+    planRow->addWidget(trainingPlan_, 1);
+    planRow->addWidget(measure_, 0, Qt::AlignTop);
 
     auto* box = new QGroupBox(tr("Run settings"));
     auto* boxLayout = new QVBoxLayout(box);
@@ -251,7 +287,7 @@ QWidget* TrainView::buildForm()
     auto* columnLayout = new QVBoxLayout(column);
     columnLayout->setContentsMargins(0, 0, 0, 0);
     columnLayout->addWidget(scroll, 1);
-    columnLayout->addWidget(trainingPlan_);
+    columnLayout->addLayout(planRow);
     columnLayout->addLayout(buttons);
     columnLayout->addLayout(resumeRow);
     return column;
@@ -348,6 +384,86 @@ void TrainView::applyPreset(Preset preset)
     showOptions(options);
 }
 
+QWidget* TrainView::buildPresetRow()
+{
+    preset_ = new QComboBox;
+    preset_->setObjectName("preset");
+    connect(preset_, &QComboBox::activated, this, [this](int i) {
+        if (i < kBuiltInPresets)
+            applyPreset(Preset(i));
+        else
+            applySavedPreset(preset_->itemText(i));
+    });
+    presetMenu_ = new QToolButton;
+    presetMenu_->setObjectName("presetMenu");
+    presetMenu_->setText(tr("Save…"));
+    presetMenu_->setToolTip(tr("Keep the form's settings as a preset of your own"));
+    presetMenu_->setPopupMode(QToolButton::MenuButtonPopup);
+    auto* menu = new QMenu(presetMenu_);
+    QAction* remove = menu->addAction(tr("Delete this preset"));
+    presetMenu_->setMenu(menu);
+    connect(menu, &QMenu::aboutToShow, this, [this, remove] { remove->setEnabled(preset_->currentIndex() >= kBuiltInPresets); });
+    connect(remove, &QAction::triggered, this, [this] { deletePreset(preset_->currentText()); });
+    connect(presetMenu_, &QToolButton::clicked, this, [this] {
+        bool ok = false;
+        const QString name = QInputDialog::getText(this, tr("Save preset"), tr("Name of the preset:"), QLineEdit::Normal,
+                                                   preset_->currentIndex() >= kBuiltInPresets ? preset_->currentText()
+                                                                                              : QString(),
+                                                   &ok);
+        if (ok && !name.trimmed().isEmpty())
+            savePreset(name.trimmed());
+    });
+    listPresets({});
+    auto* row = new QWidget;
+    auto* layout = new QHBoxLayout(row);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(preset_, 1);
+    layout->addWidget(presetMenu_);
+    return row;
+}
+
+void TrainView::listPresets(const QString& current)
+{
+    preset_->clear();
+    preset_->addItems({tr("Chapter 7 defaults"), tr("Quick test")});
+    preset_->addItems(savedPresets());
+    if (!current.isEmpty())
+        preset_->setCurrentText(current);
+}
+
+QStringList TrainView::savedPresets() const
+{
+    QSettings settings;
+    settings.beginGroup(kPresetsGroup);
+    QStringList names = settings.childKeys();
+    names.sort(Qt::CaseInsensitive);
+    return names;
+}
+
+void TrainView::savePreset(const QString& name)
+{
+    const QString key = QString(name).replace('/', '-');
+    QSettings().setValue(kPresetsGroup + QStringLiteral("/") + key, QString::fromStdString(form_->values().dump()));
+    listPresets(key);
+}
+
+bool TrainView::applySavedPreset(const QString& name)
+{
+    const nlohmann::json saved = nlohmann::json::parse(
+        QSettings().value(kPresetsGroup + QStringLiteral("/") + name).toString().toStdString(), nullptr, false);
+    if (!saved.is_object())
+        return false;
+    form_->show(saved);
+    preset_->setCurrentText(name);
+    return true;
+}
+
+void TrainView::deletePreset(const QString& name)
+{
+    QSettings().remove(kPresetsGroup + QStringLiteral("/") + name);
+    listPresets({});
+}
+
 void TrainView::showOptions(const TrainOptions& o) { form_->show(o.toJson()); }
 
 TrainOptions TrainView::formOptions() const { return trainSettings().read(form_->values()); }
@@ -371,7 +487,9 @@ void TrainView::updateTrainingPlan()
                                       "the model (it has no config.json)."));
             return;
         }
-        trainingPlan_->setText(planText(*plan, options.batchSize, options.memoryCheck));
+        plannedLength_ = plan->sequenceLength;
+        trainingPlan_->setText(planText(*plan, options.batchSize, options.memoryCheck) +
+                               (speedFor_ == speedKey() ? "\n" + speed_ : QString()));
         if (!plan->shortfall.empty())
             trainingPlan_->setStyleSheet(QStringLiteral("color: #c03030"));
     } catch (const std::exception& e) {
@@ -379,11 +497,50 @@ void TrainView::updateTrainingPlan()
     }
 }
 
+QString TrainView::speedKey() const
+{
+    return model_->text() + '\n' + dataset_->text() + '\n' + QString::number(plannedLength_) + '\n' +
+           QString::fromStdString(form_->values().dump());
+}
+
+bool TrainView::measureSpeed()
+{
+    if (model_->text().isEmpty() || dataset_->text().isEmpty()) {
+        QMessageBox::information(this, tr("Measure speed"), tr("Choose a model and a dataset first."));
+        return false;
+    }
+    TrainOptions options;
+    try {
+        options = formOptions();
+        options.validate();
+    } catch (const std::exception& e) {
+        QMessageBox::warning(this, tr("Measure speed"), QString::fromStdString(e.what()));
+        return false;
+    }
+    const std::string model = model_->text().toStdString(), data = dataset_->text().toStdString();
+    const int64_t length = plannedLength_ > 0 ? plannedLength_ : options.maxLength;
+    const QString key = speedKey();
+    state_->setJobStatus(tr("Measuring a training step…"));
+    return speedJob_->start([this, model, data, options, length, key] {
+        const int64_t trainEntries = int64_t(splitDataset(loadDataset(data).entries).train.size());
+        const StepTiming t = measureTrainingStep(model, options, length, trainEntries, speedJob_->control());
+        speedJob_->post([this, t, key] {
+            speed_ = tr("Measured here: %1 s per step on %2 with %3 threads; %4 steps per epoch take about %5.")
+                         .arg(t.secondsPerStep, 0, 'g', 3)
+                         .arg(QString::fromStdString(t.device).toUpper())
+                         .arg(t.threads)
+                         .arg(t.stepsPerEpoch)
+                         .arg(durationText(t.secondsPerEpoch()));
+            speedFor_ = key;
+            updateTrainingPlan();
+        });
+    });
+}
+
 QString TrainView::newRunFolder() const
 {
-    const QString documents = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
-    const QString stem =
-        QDir(documents).filePath("SFT Studio/runs/run-" + QDateTime::currentDateTime().toString("yyyyMMdd-HHmmss"));
+    const QString stem = QDir(StudioState::defaultRunsFolder())
+                             .filePath("run-" + QDateTime::currentDateTime().toString("yyyyMMdd-HHmmss"));
     QString folder = stem;
     for (int n = 2; QFileInfo::exists(folder); ++n)
         folder = stem + "-" + QString::number(n);
@@ -465,19 +622,41 @@ void TrainView::openRun(const QString& runDir)
         const nlohmann::json run = RunDirectory::open(runDir.toStdString()).readRunJson();
         if (run.contains("options"))
             showOptions(TrainOptions::fromJson(run.at("options")));
-        chart_->setPoints(readEvalPoints(runDir.toStdString()));
+        const std::vector<EvalPoint> evals = readEvalPoints(runDir.toStdString());
+        chart_->setPoints(evals);
         stepChart_->setPoints(readStepPoints(runDir.toStdString()));
         runDir_->setText(runDir);
-        const int64_t steps = run.value("steps_done", int64_t(0));
-        progress_->setRange(0, int(std::max<int64_t>(1, steps)));
-        progress_->setValue(run.value("status", std::string()) == "finished" ? progress_->maximum() : int(steps));
-        status_->setText(tr("Run %1: %2, %3 steps").arg(QDir(runDir).dirName(),
-                                                         QString::fromStdString(run.value("status", std::string("?"))))
-                             .arg(run.value("steps_done", int64_t(0))));
+        const RunSummary summary = summarizeRun(runDir.toStdString());
+        progress_->setRange(0, int(std::max<int64_t>(1, summary.totalSteps > 0 ? summary.totalSteps : summary.stepsDone)));
+        progress_->setValue(int(summary.stepsDone));
+        status_->setText(tr("Run %1: %2, %3 steps")
+                             .arg(QDir(runDir).dirName(), QString::fromStdString(runStatusName(summary.status)))
+                             .arg(summary.stepsDone));
+        log_->clear();
+        log(tr("Run folder: %1").arg(runDir));
+        for (const EvalPoint& p : evals)
+            log(QString::fromStdString(formatEvalLine(p)));
+        log(endingLine(summary, QString::fromStdString(run.value("checkpoint", std::string()))));
         state_->setRunPath(runDir);
     } catch (const std::exception& e) {
         QMessageBox::warning(this, tr("Open run"), QString::fromStdString(e.what()));
     }
+}
+
+bool TrainView::runAgain(const QString& runDir)
+{
+    try {
+        const nlohmann::json run = RunDirectory::open(runDir.toStdString()).readRunJson();
+        showOptions(TrainOptions::fromJson(run.at("options")));
+        model_->setText(QString::fromStdString(run.at("model").at("source").get<std::string>()));
+        dataset_->setText(QString::fromStdString(run.at("dataset").at("path").get<std::string>()));
+    } catch (const std::exception& e) {
+        QMessageBox::warning(this, tr("Run again"),
+                             tr("%1 cannot be run again: %2").arg(runDir, QString::fromStdString(e.what())));
+        return false;
+    }
+    runDir_->clear();
+    return startTraining();
 }
 
 void TrainView::onStep(const StepPoint& p, double etaSeconds)
@@ -489,7 +668,7 @@ void TrainView::onStep(const StepPoint& p, double etaSeconds)
                              .arg(p.step + 1)
                              .arg(p.totalSteps)
                              .arg(p.tokensPerSecond, 0, 'f', 0)
-                             .arg(duration(etaSeconds));
+                             .arg(durationText(etaSeconds));
     status_->setText(text + tr(" · loss %1 · lr %2").arg(p.loss, 0, 'f', 3).arg(p.learningRate, 0, 'g', 3));
     state_->setJobStatus(tr("Training: ") + text);
     stepChart_->addPoint(p);

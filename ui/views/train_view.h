@@ -31,6 +31,7 @@ namespace sft::ui {
 class LossChart;
 class SettingsForm;
 class StepChart;
+class JobRunner;
 class StudioState;
 class TrainWorker;
 
@@ -48,24 +49,42 @@ public:
     // Continues the run in the run folder field (an opened, stopped or killed run; a finished
     // one for the "more epochs" count); false (and a message) when there is none.
     bool resumeTraining();
-    // Shows the run in runDir: its settings, and its chart redrawn from metrics.jsonl.
+    // Shows the run in runDir: its settings, its charts redrawn from metrics.jsonl and
+    // steps.jsonl, and its log of evaluations and how it ended.
     void openRun(const QString& runDir);
+    // Starts a new run with the model, dataset and settings of the one in runDir, into a new
+    // folder; false (and a message) when that run cannot be read or started again.
+    bool runAgain(const QString& runDir);
 
     enum class Preset { Chapter7, QuickTest };
     void applyPreset(Preset preset);
+    // Presets of the user's own: the form's settings kept under a name, listed after the
+    // built-in ones. Saving under a taken name replaces that preset.
+    void savePreset(const QString& name);
+    bool applySavedPreset(const QString& name);
+    void deletePreset(const QString& name);
+    QStringList savedPresets() const;
     // The settings in the form, as a run would record them, and back.
     TrainOptions formOptions() const;
     // The form's settings kept in the user's settings: the next start shows the last ones.
     void rememberForm() const;
     void restoreForm();
     void showOptions(const TrainOptions& options);
+    // Times one training step of the form's run on this machine (a worker loads the model and
+    // takes a warm-up step, then a timed one); the plan line then gives the time per epoch.
+    bool measureSpeed();
+    JobRunner* speedJob() const { return speedJob_; }
 
 private:
     QWidget* buildForm();
+    QWidget* buildPresetRow();
+    void listPresets(const QString& current);
     QWidget* buildAdvanced();
     QWidget* buildMonitor();
     // The trainingPlan line: what the form's run trains and needs, from the model's config file.
     void updateTrainingPlan();
+    // What a measured speed holds for: the model, dataset and settings it was measured with.
+    QString speedKey() const;
     void onStep(const StepPoint& point, double etaSeconds);
     void onEvaluation(const EvalPoint& point);
     void onResumed(int64_t stepsDone, const std::vector<StepPoint>& steps, const std::vector<EvalPoint>& evals);
@@ -83,8 +102,13 @@ private:
     QLineEdit* dataset_;
     QLineEdit* runDir_;
     QComboBox* preset_;
+    QToolButton* presetMenu_;
     SettingsForm* form_;
     QLabel* trainingPlan_;
+    QPushButton* measure_;
+    JobRunner* speedJob_;
+    QString speed_, speedFor_;
+    qint64 plannedLength_ = 0;
     QComboBox* xAxis_;
     QPushButton* start_;
     QPushButton* pause_;

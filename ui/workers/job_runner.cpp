@@ -41,7 +41,7 @@ JobRunner::~JobRunner()
         delete thread_;
     }
     if (running_ && state_)
-        state_->jobEnded(this);
+        state_->jobEnded(this, tr("stopped"));
 }
 
 bool JobRunner::start(std::function<void()> work)
@@ -56,6 +56,7 @@ bool JobRunner::start(std::function<void()> work)
     running_ = true;
     cancelled_ = false;
     error_.clear();
+    clock_.start();
     thread_ = QThread::create([this, work = std::move(work)] {
         yieldToTheUiThread();
         try {
@@ -103,9 +104,9 @@ void JobRunner::onThreadFinished()
     if (!running_)
         return;
     running_ = false;
-    if (state_)
-        state_->jobEnded(this);
     const bool ok = !cancelled_ && error_.isEmpty();
+    if (state_)
+        state_->jobEnded(this, ok ? tr("finished") : cancelled_ ? tr("stopped") : tr("failed"));
     Q_EMIT finished(ok, cancelled_, error_);
 }
 

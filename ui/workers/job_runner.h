@@ -5,9 +5,12 @@
 
 #include "core/util/job_control.h"
 
+#include <QElapsedTimer>
 #include <QObject>
 #include <QPointer>
 #include <QString>
+
+#include <climits>
 
 #include <functional>
 #include <memory>
@@ -28,6 +31,8 @@ public:
     QString name() const { return name_; }
     bool isRunning() const { return running_; }
     bool isPaused() const { return control_->paused(); }
+    // Since the current (or last) job started.
+    double seconds() const { return clock_.isValid() ? double(clock_.elapsed()) / 1000.0 : 0.0; }
     // The flags of the current job; each start gets fresh ones.
     const JobControl* control() const { return control_.get(); }
 
@@ -58,6 +63,7 @@ private:
     bool running_ = false;
     bool cancelled_ = false;
     QString error_;
+    QElapsedTimer clock_;
 };
 
 } // namespace sft::ui

@@ -1,0 +1,53 @@
+#include "core/train/step_timing.h"
+
+#include "core/data/batcher.h"
+#include "core/hub/model_cache.h"
+#include "core/io/model_folder.h"
+#include "core/train/gradient_accumulation.h"
+#include "core/train/optimizer_setup.h"
+#include "core/train/precision.h"
+
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <chrono>
+
+namespace sft {
+
+StepTiming measureTrainingStep(const std::string& model, const TrainOptions& options, int64_t sequenceLength,
+                               int64_t trainEntries, const JobControl* job)
+{
+    options.validate();
+    LoadedModel loaded = loadModelFolder(resolveModel(model));
+    Gpt& gpt = loaded.model;
+    TrainingSetup setup = prepareForTraining(gpt, options);
+    const bool cuda = gpt->parameters().front().is_cuda();
+    const Precision precision = resolvePrecision(options.precision, cuda);
+    const int64_t length = std::clamp<int64_t>(sequenceLength, 1, loaded.config.contextLength);
+    std::vector<Batch> microBatches;
+    for (int64_t i = 0; i < options.gradAccumulation; ++i) {
+        const torch::Tensor ids = torch::randint(loaded.config.vocabSize, {options.batchSize, length},
+                                                 torch::TensorOptions().dtype(torch::kInt64).device(gpt->parameters().front().device()));
+        microBatches.push_back({ids, ids.roll(-1, 1)});
+    }
+    const auto step = [&] {
+        if (job)
+            job->checkpoint();
+        setup.optimizer->zero_grad();
+        accumulateGradients(gpt, microBatches, options.headOnCountedTargets, precision);
+        clipGradients(setup.trainable, options.maxGradNorm);
+        setup.optimizer->step();
+    };
+    step(); // the first step allocates the optimizer's state and warms the caches
+    const auto start = std::chrono::steady_clock::now();
+    step();
+    StepTiming timing;
+    timing.secondsPerStep = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    timing.stepsPerEpoch =
+        optimizerStepsPerEpoch(DataLoader::batchCount(trainEntries, options.batchSize, true), options.gradAccumulation);
+    timing.threads = torch::get_num_threads();
+    timing.device = cuda ? "cuda" : "cpu";
+    return timing;
+}
+
+} // namespace sft
