@@ -95,14 +95,12 @@ void judgeLiveness(RunSummary& s, const RunDirectory& dir, const nlohmann::json&
         s.detail = "on " + host;
 }
 
+// runStatusName's inverse; a status no version writes counts as failed.
 RunStatus statusByName(const std::string& name)
 {
-    if (name == "finished")
-        return RunStatus::Finished;
-    if (name == "stopped")
-        return RunStatus::Stopped;
-    if (name == "running")
-        return RunStatus::Running;
+    for (const RunStatus status : {RunStatus::Running, RunStatus::Finished, RunStatus::Stopped})
+        if (name == runStatusName(status))
+            return status;
     return RunStatus::Failed;
 }
 

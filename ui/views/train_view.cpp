@@ -119,8 +119,11 @@ QString savedLine(bool stopped, qint64 steps, const QString& checkpoint)
 }
 
 constexpr int kBuiltInPresets = 2; // TrainView::Preset's
-// QSettings keys are the preset names: a '/' in one would make a subgroup, so it is replaced.
 const QString kPresetsGroup = QStringLiteral("train/presets");
+
+// A preset's QSettings key is its name: a '/' in one would make a subgroup, so it is replaced.
+QString presetName(const QString& name) { return QString(name).replace('/', '-'); }
+QString presetKey(const QString& name) { return kPresetsGroup + '/' + presetName(name); }
 
 // The log's last line for a run opened from its folder, as the run would have printed it.
 QString endingLine(const RunSummary& run, const QString& checkpoint)
@@ -442,25 +445,24 @@ QStringList TrainView::savedPresets() const
 
 void TrainView::savePreset(const QString& name)
 {
-    const QString key = QString(name).replace('/', '-');
-    QSettings().setValue(kPresetsGroup + QStringLiteral("/") + key, QString::fromStdString(form_->values().dump()));
-    listPresets(key);
+    QSettings().setValue(presetKey(name), QString::fromStdString(form_->values().dump()));
+    listPresets(presetName(name));
 }
 
 bool TrainView::applySavedPreset(const QString& name)
 {
     const nlohmann::json saved = nlohmann::json::parse(
-        QSettings().value(kPresetsGroup + QStringLiteral("/") + name).toString().toStdString(), nullptr, false);
+        QSettings().value(presetKey(name)).toString().toStdString(), nullptr, false);
     if (!saved.is_object())
         return false;
     form_->show(saved);
-    preset_->setCurrentText(name);
+    preset_->setCurrentText(presetName(name));
     return true;
 }
 
 void TrainView::deletePreset(const QString& name)
 {
-    QSettings().remove(kPresetsGroup + QStringLiteral("/") + name);
+    QSettings().remove(presetKey(name));
     listPresets({});
 }
 
