@@ -29,6 +29,8 @@ const std::vector<Command>& commands()
         {"download", "fetch a pretrained GPT-2 into the model cache (resumable)", cmdDownload},
         {"export", "write a model as a Hugging Face folder, or as GGUF with an Ollama Modelfile", cmdExport},
         {"score", "have an LLM judge score each answer 0-100 (resumable)", cmdScore},
+        {"make-preferences", "make DPO preference data: a local model rewrites each answer (resumable)",
+         cmdMakePreferences},
         {"compare-judge", "have an LLM judge pick the better of two answers, in both orders", cmdCompareJudge},
         {"agreement", "Pearson, Spearman and Kendall tau between two judges' scores", cmdAgreement},
     };

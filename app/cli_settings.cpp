@@ -7,9 +7,10 @@ namespace sft::cli {
 
 namespace {
 
-QString defaultText(const SettingInfo& s)
+QString defaultText(const SettingInfo& s, const nlohmann::json& defaults)
 {
-    const nlohmann::json& v = s.defaultValue;
+    const nlohmann::json::json_pointer at(s.key);
+    const nlohmann::json& v = defaults.contains(at) ? defaults.at(at) : s.defaultValue;
     if (v.is_string())
         return QString::fromStdString(v.get<std::string>());
     if (v.is_number_float())
@@ -53,12 +54,13 @@ nlohmann::json parseValue(const SettingInfo& s, const QString& text)
 
 } // namespace
 
-void addSettingFlags(Options& o, const std::vector<SettingInfo>& settings)
+void addSettingFlags(Options& o, const std::vector<SettingInfo>& settings, const nlohmann::json& defaults)
 {
     for (const SettingInfo& s : settings) {
         const QString flag = QString::fromStdString(s.flag);
         QString help = QString::fromStdString(s.help);
-        const QString shownDefault = s.noneText.empty() ? defaultText(s) : QString::fromStdString(s.noneText);
+        const QString shownDefault =
+            s.noneText.empty() ? defaultText(s, defaults) : QString::fromStdString(s.noneText);
         if (!shownDefault.isEmpty())
             help += QString(" Default: %1.").arg(shownDefault);
         if (!s.parent.empty() && s.parent != s.flag)
@@ -66,11 +68,12 @@ void addSettingFlags(Options& o, const std::vector<SettingInfo>& settings)
         if (s.kind == SettingKind::Switch)
             o.add(flag, help);
         else
-            o.add(flag, help, QString::fromStdString(s.valueName), defaultText(s));
+            o.add(flag, help, QString::fromStdString(s.valueName), defaultText(s, defaults));
     }
 }
 
-nlohmann::json readSettingFlags(const Options& o, const std::vector<SettingInfo>& settings)
+nlohmann::json readSettingFlags(const Options& o, const std::vector<SettingInfo>& settings,
+                                const nlohmann::json& defaults)
 {
     nlohmann::json options = nlohmann::json::object();
     const auto on = [&](const std::string& flag) {
@@ -93,7 +96,9 @@ nlohmann::json readSettingFlags(const Options& o, const std::vector<SettingInfo>
             else if (!value)
                 options[at] = nullptr;
         } else {
-            options[at] = o.isSet(flag) ? parseValue(s, QString::fromStdString(o.text(flag))) : s.defaultValue;
+            options[at] = o.isSet(flag)            ? parseValue(s, QString::fromStdString(o.text(flag)))
+                          : defaults.contains(at) ? defaults.at(at)
+                                                  : s.defaultValue;
         }
     }
     return options;

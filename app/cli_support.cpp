@@ -12,6 +12,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <utility>
 
 namespace sft::cli {
 
@@ -197,6 +198,20 @@ void Progress::finish()
 ProgressFn Progress::callback()
 {
     return [this](int64_t done, int64_t total, const std::string& label) { update(done, total, label); };
+}
+
+ProgressFn Progress::resumingCallback()
+{
+    return [this, resumed = false](int64_t done, int64_t total, const std::string& label) mutable {
+        if (!std::exchange(resumed, true))
+            resumeFrom(done);
+        update(done, total, label);
+    };
+}
+
+NoteFn Progress::noteCallback()
+{
+    return [this](const std::string& line) { message(line); };
 }
 
 JobControl& interruptibleJob()

@@ -54,6 +54,9 @@ public:
     void clearLine();                      // before writing to stdout on a shared terminal
     void finish();
     ProgressFn callback();
+    // For work that continues a stopped run: the first report says how much was done already.
+    ProgressFn resumingCallback();
+    NoteFn noteCallback();
 
 private:
     std::string amountsText(int64_t done, int64_t total) const;

@@ -60,9 +60,8 @@ int cmdCompareJudge(const QStringList& args)
     const auto client = makeJudgeClient(judgeServer(o));
     pullIfMissing(*client, s.model, o);
     Progress progress("pairs");
-    const CompareResult result = runComparison(*client, s, progress.callback(),
-                                               [&](const std::string& line) { progress.message(line); },
-                                               &interruptibleJob());
+    const CompareResult result =
+        runComparison(*client, s, progress.callback(), progress.noteCallback(), &interruptibleJob());
     progress.finish();
     printTally(s, result);
     return 0;

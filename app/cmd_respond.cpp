@@ -45,7 +45,7 @@ int cmdRespond(const QStringList& args)
     job.strict = o.isSet("strict");
     Progress progress("tokens");
     RespondEvents events;
-    events.note = [&](const std::string& line) { progress.message(line); };
+    events.note = progress.noteCallback();
     events.progress = progress.callback();
     events.loaded = [&](const std::vector<Entry>& entries, size_t kept, size_t) {
         if (kept > 0)

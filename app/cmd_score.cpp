@@ -106,14 +106,8 @@ int cmdScore(const QStringList& args)
 
     Progress progress("entries");
     ScoreEvents events;
-    bool resumed = false;
-    events.progress = [&](int64_t done, int64_t total, const std::string& label) {
-        if (!resumed)
-            progress.resumeFrom(done);
-        resumed = true;
-        progress.update(done, total, label);
-    };
-    events.note = [&](const std::string& line) { progress.message(line); };
+    events.progress = progress.resumingCallback();
+    events.note = progress.noteCallback();
     const ScoreRunResult result = runScoring(*client, settings, events, &interruptibleJob());
     progress.finish();
     printSummary(result, settings.outPath);

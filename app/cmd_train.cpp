@@ -96,7 +96,9 @@ int cmdTrain(const QStringList& args)
     if (o.isSet("more-epochs"))
         throw UsageError("--more-epochs goes with --resume RUNDIR");
     TrainJob job;
-    job.options = trainSettings().fromJson(readSettingFlags(o, trainSettings().infos()));
+    // DPO's own defaults (the notebook's learning rate, weight decay and epochs) where no flag is given.
+    const TrainOptions defaults = TrainOptions::defaultsFor(o.isSet("method") ? o.text("method") : "sft");
+    job.options = trainSettings().fromJson(readSettingFlags(o, trainSettings().infos(), defaults.toJson()));
     job.model = o.required("model");
     job.data = o.required("data");
     job.out = o.required("out");

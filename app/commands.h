@@ -15,6 +15,7 @@ int cmdRespond(const QStringList& args);
 int cmdGenerate(const QStringList& args);
 int cmdDownload(const QStringList& args);
 int cmdScore(const QStringList& args);
+int cmdMakePreferences(const QStringList& args);
 int cmdCompareJudge(const QStringList& args);
 int cmdAgreement(const QStringList& args);
 int cmdExport(const QStringList& args);

@@ -1,5 +1,6 @@
 // Opens the real main window on a dataset, a run, its answers and two more runs, visits every
-// view and saves each as a PNG: the README's screenshots. Run by tests/screenshots.sh under Xvfb.
+// view and saves each as a PNG, then a preference dataset and a DPO run: the README's
+// screenshots. Run by tests/screenshots.sh under Xvfb.
 
 #include "core/model/threads.h"
 #include "ui/views/compare_view.h"
@@ -7,6 +8,7 @@
 #include "ui/views/main_window.h"
 #include "ui/views/playground_view.h"
 #include "ui/views/runs_view.h"
+#include "ui/remembered_judge.h"
 #include "ui/studio_state.h"
 #include "ui/theme.h"
 
@@ -57,20 +59,19 @@ int main(int argc, char** argv)
 {
     QApplication app(argc, argv);
     const QStringList args = QApplication::arguments();
-    if (args.size() != 10) {
+    if (args.size() != 12) {
         std::fprintf(stderr, "usage: screenshot_tour OUTDIR DATASET MODEL RUN RESPONSES OTHER_RUN THIRD_RUN JUDGE_URL "
-                             "JUDGE_MODEL\n");
+                             "JUDGE_MODEL PREFERENCES DPO_RUN\n");
         return 2;
     }
     const QString out = args[1], dataset = args[2], model = args[3], run = args[4], responses = args[5], other = args[6],
-                  third = args[7];
+                  third = args[7], preferences = args[10], dpoRun = args[11];
     // The tour's settings and config stay in a folder of its own, neither the user's nor the output's.
     const QTemporaryDir config;
     qputenv("XDG_CONFIG_HOME", config.path().toUtf8());
     QSettings::setDefaultFormat(QSettings::IniFormat);
     QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, config.path());
-    QSettings().setValue("judge/url", args[8]);
-    QSettings().setValue("judge/model", args[9]);
+    sft::ui::rememberJudge({sft::JudgeServer{args[8].toStdString()}, args[9].toStdString()});
     sft::useAllCores();
     sft::ui::applyTheme(sft::ui::Theme::Light);
 
@@ -126,5 +127,15 @@ int main(int argc, char** argv)
     settle(window);
     selectFirstRow(compare);
     ok &= save(window, out, "compare");
+
+    window.openPath(preferences);
+    settle(window);
+    selectFirstRow(window.view(MainWindow::View::Data));
+    settle(window);
+    ok &= save(window, out, "data-preferences");
+
+    window.openPath(dpoRun);
+    settle(window);
+    ok &= save(window, out, "train-dpo");
     return ok ? 0 : 1;
 }

@@ -336,6 +336,64 @@ private Q_SLOTS:
         QCOMPARE(total, size_t(100));
         QVERIFY(r.out.contains(QString("  inconsistent  %1").arg(summary["inconsistent"].get<int>())));
     }
+
+    // make-preferences on 20 chapter entries, the first already a preference pair: killed after
+    // a few rewrites and run again, every other entry is asked once with the notebook's prompt,
+    // and the rewrite lands in chosen for "polite", in rejected for "impolite".
+    void makePreferencesResumesAndAsksAsTheNotebook()
+    {
+        nlohmann::json entries = readJson(QString::fromStdString(test::sharedPath("data/instruction-data.json")));
+        entries.erase(entries.begin() + 20, entries.end());
+        entries[0]["chosen"] = "kept chosen";
+        entries[0]["rejected"] = "kept rejected";
+        const QString data = path("sft20.json"), out = path("prefs20.json"), log = path("rewrites.log");
+        writeFileAtomic(data.toStdString(), entries.dump(1));
+        test::JudgeProcess server({"--first-byte-delay-ms", "40", "--answer-log", log});
+        const QStringList args = {"make-preferences", "--data", data, "--out", out, "--judge-url", server.url(),
+                                  "--judge-model", "llama3", "--backoff-ms", "20"};
+        QProcess making;
+        making.start(QStringLiteral(SFT_BINARY), args);
+        waitForJournal(out, 6);
+        making.kill();
+        making.waitForFinished();
+        QVERIFY(!QFileInfo::exists(out));
+        const auto r = test::runStudio(args);
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QVERIFY2(r.out.contains("20 entries:") && r.out.contains("1 kept their chosen and rejected"), qPrintable(r.out));
+        QVERIFY(!QFileInfo::exists(out + ".journal.jsonl"));
+
+        const nlohmann::json made = readJson(out);
+        QCOMPARE(made.size(), size_t(20));
+        QCOMPARE(made[0]["chosen"].get<std::string>(), std::string("kept chosen"));
+        QSet<QString> expectedPrompts;
+        int polite = 0;
+        for (size_t i = 1; i < 20; ++i) {
+            const nlohmann::json& e = entries[i];
+            std::string input = "Below is an instruction that describes a task. Write a response that appropriately "
+                                "completes the request.\n\n### Instruction:\n" + e["instruction"].get<std::string>();
+            if (!e["input"].get<std::string>().empty())
+                input += "\n\n### Input:\n" + e["input"].get<std::string>();
+            const std::string output = e["output"].get<std::string>();
+            const bool isPolite = made[i]["rejected"] == output;
+            polite += isPolite;
+            const std::string style = isPolite ? "polite" : "impolite";
+            const std::string rewrite = "[" + style + "] " + output;
+            QCOMPARE(made[i][isPolite ? "chosen" : "rejected"].get<std::string>(), rewrite);
+            QCOMPARE(made[i][isPolite ? "rejected" : "chosen"].get<std::string>(), output);
+            QCOMPARE(made[i]["instruction"], e["instruction"]);
+            expectedPrompts.insert(sha256("Given the input `" + input + "` and correct output `" + output +
+                                          "`, slightly rewrite the output to be more " + style +
+                                          ".Keep the modification minimal.Only return return the generated response "
+                                          "and nothing else."));
+        }
+        QVERIFY(polite > 0 && polite < 19); // both directions drawn
+        // Every prompt asked; the one in flight at the kill may have been answered twice.
+        const QStringList asked = lines(log);
+        QCOMPARE(QSet<QString>(asked.begin(), asked.end()), expectedPrompts);
+        QVERIFY2(asked.size() == 19 || asked.size() == 20, qPrintable(QString::number(asked.size())));
+        const Dataset loaded = loadDataset(out.toStdString(), BadEntries::Refuse, EntryFields::Preference);
+        QVERIFY(loaded.preferences);
+    }
 };
 
 QTEST_GUILESS_MAIN(TestCliScore)

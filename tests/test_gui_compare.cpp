@@ -240,6 +240,47 @@ private Q_SLOTS:
         QVERIFY(get<QTextBrowser>(view, "instructionText")->toPlainText().contains("Reference answer:\nApple."));
     }
 
+    // The notebook's closing comparison: an SFT run and its DPO continuation, their answers side
+    // by side with both judge scores; the settings name the method, beta and the reference.
+    void sftAgainstItsDpoContinuation()
+    {
+        const QString sft = dir_.filePath("run-sft"), dpo = dir_.filePath("run-dpo");
+        write(sft + "/run.json", R"({"status": "finished", "model": {"source": "gpt2-small"}, "method": "sft",
+            "options": {"method": "sft", "epochs": 2, "learning_rate": 5e-05, "dpo_beta": 0.1}})");
+        write(dpo + "/run.json", (R"({"status": "finished", "model": {"source": ")" + sft +
+                                  R"(/checkpoints/final"}, "method": "dpo", "dpo": {"beta": 0.1, "reference": ")" + sft +
+                                  R"(/checkpoints/final"}, "options": {"method": "dpo", "epochs": 1,
+                                  "learning_rate": 5e-06, "dpo_beta": 0.1}})").toUtf8());
+        write(sft + "/metrics.jsonl", metrics(3));
+        write(dpo + "/metrics.jsonl", R"({"epoch": 1, "step": 0, "tokens_seen": 600, "train_loss": 0.692, "val_loss": 0.693, "train_chosen_reward": -0.01, "train_rejected_reward": -0.03, "train_reward_margin": 0.02, "val_chosen_reward": -0.02, "val_rejected_reward": -0.03, "val_reward_margin": 0.01}
+)");
+        write(sft + "/responses-final.json", R"([
+            {"instruction": "Tell me a joke.", "input": "", "output": "Why ...", "model_response": "No."}])");
+        write(dpo + "/responses-final.json", R"([
+            {"instruction": "Tell me a joke.", "input": "", "output": "Why ...", "model_response": "Gladly: why ..."}])");
+        writeScores(sft + "/responses-final.json", "llama3", {20});
+        writeScores(dpo + "/responses-final.json", "llama3", {65});
+
+        StudioState state;
+        CompareView view(&state);
+        view.setRuns(sft, dpo);
+        auto* table = get<QTableWidget>(view, "answersTable");
+        QCOMPARE(table->rowCount(), 1);
+        QCOMPARE(table->item(0, 1)->text(), QString("No."));
+        QCOMPARE(table->item(0, 2)->text(), QString("Gladly: why ..."));
+        QCOMPARE(table->item(0, 3)->data(Qt::DisplayRole).toDouble(), 20.0);
+        QCOMPARE(table->item(0, 4)->data(Qt::DisplayRole).toDouble(), 65.0);
+        QCOMPARE(table->item(0, 5)->data(Qt::DisplayRole).toDouble(), 45.0);
+        QCOMPARE(pointCounts(view), QList<int>({3, 3, 1, 1}));
+        auto* settings = get<QTableWidget>(view, "settingsTable");
+        QStringList keys;
+        for (int row = 0; row < settings->rowCount(); ++row)
+            keys << settings->item(row, 0)->text();
+        for (const char* key : {"method", "dpo.reference", "options.method", "options.learning_rate"})
+            QVERIFY2(keys.contains(key), qPrintable(keys.join(", ")));
+        QCOMPARE(settings->item(int(keys.indexOf("method")), 2)->text(), QString("dpo"));
+    }
+
     void aCheckpointChoosesItsAnswers()
     {
         StudioState state;

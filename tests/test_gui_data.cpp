@@ -9,9 +9,12 @@
 #include "core/tokenizer/tokenizer.h"
 #include "core/util/files.h"
 #include "tests/support/fake_hub_server.h"
+#include "tests/support/fake_judge_server.h"
 #include "tests/support/test_support.h"
 #include "ui/views/data_view.h"
 #include "ui/models/dataset_table_model.h"
+#include "ui/remembered_judge.h"
+#include "ui/workers/job_runner.h"
 #include "ui/charts/length_histogram_chart.h"
 #include "ui/studio_state.h"
 #include "ui/views/token_view.h"
@@ -34,10 +37,14 @@
 #include <QTableView>
 #include <QTcpServer>
 #include <QTemporaryDir>
+#include <QSignalSpy>
 #include <QTextBlock>
+#include <QTextBrowser>
 #include <QToolTip>
 #include <QHeaderView>
 #include <QtTest>
+
+#include <nlohmann/json.hpp>
 
 using namespace sft;
 using namespace sft::ui;
@@ -295,6 +302,51 @@ private Q_SLOTS:
         const QListWidget* warnings = h.view.findChild<QListWidget*>("warnings");
         QCOMPARE(warnings->count(), 1);
         QCOMPARE(warnings->item(0)->text(), QString("entry 1: field 'output' is empty"));
+    }
+
+    // A preference file (DPO) shows each entry's chosen and rejected answers side by side; "Make
+    // preference data" turns an instruction file into one with the judge chosen in Evaluate.
+    void preferencePairsShownAndMade()
+    {
+        const nlohmann::json all =
+            nlohmann::json::parse(readFile(test::sharedPath("data/ch07-extras/04_preference-tuning-with-dpo/"
+                                                            "instruction-data-with-preference.json")));
+        const QString prefs = home_.filePath("prefs.json");
+        writeFileAtomic(prefs.toStdString(), nlohmann::json(all.begin(), all.begin() + 12).dump(1));
+        Harness h;
+        auto* pair = h.view.findChild<QWidget*>("preferencePair");
+        h.state.setDatasetPath(prefs);
+        QTRY_VERIFY_WITH_TIMEOUT(h.rows() == 12, kLoadTimeoutMs);
+        QVERIFY(pair->isVisibleTo(&h.view));
+        h.select(3);
+        QCOMPARE(pair->findChild<QTextBrowser*>("leftText")->toPlainText(),
+                 QString::fromStdString(all[3]["chosen"].get<std::string>()));
+        QCOMPARE(pair->findChild<QTextBrowser*>("rightText")->toPlainText(),
+                 QString::fromStdString(all[3]["rejected"].get<std::string>()));
+        QVERIFY(pair->findChild<QTextBrowser*>("instructionText")->toPlainText().contains(
+            QString::fromStdString(all[3]["instruction"].get<std::string>())));
+
+        const QString sft = home_.filePath("sft1.json");
+        const nlohmann::json first = nlohmann::json::array({nlohmann::json::parse(readFile(chapterFile())).at(0)});
+        writeFileAtomic(sft.toStdString(), first.dump());
+        test::FakeJudgeServer judge;
+        QVERIFY(judge.listen());
+        rememberJudge({JudgeServer{judge.url()}, "llama3"});
+        h.state.setDatasetPath(sft);
+        QTRY_VERIFY_WITH_TIMEOUT(h.rows() == 1, kLoadTimeoutMs);
+        QVERIFY(!pair->isVisibleTo(&h.view));
+        const QString out = home_.filePath("sft1-with-preference.json");
+        QSignalSpy finished(h.view.preferenceJob(), &JobRunner::finished);
+        QVERIFY(h.view.makePreferenceData(out));
+        QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty(), kLoadTimeoutMs);
+        QVERIFY2(finished.first().at(0).toBool(), qPrintable(finished.first().at(2).toString()));
+        QTRY_COMPARE_WITH_TIMEOUT(h.state.datasetPath(), out, kLoadTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(pair->isVisibleTo(&h.view), kLoadTimeoutMs);
+        const Dataset made = loadDataset(out.toStdString(), BadEntries::Refuse, EntryFields::Preference);
+        const std::string output = made.entries[0].output;
+        QVERIFY(made.entries[0].chosen == output || made.entries[0].rejected == output);
+        QVERIFY(QString::fromStdString(made.entries[0].chosen + made.entries[0].rejected).contains("polite] " +
+                                                                                                  QString::fromStdString(output)));
     }
 
     void unreadableFileSaysWhy()

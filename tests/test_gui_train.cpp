@@ -20,6 +20,7 @@
 #include "tests/support/widget_lookup.h"
 #include "ui/charts/empty_chart.h"
 #include "ui/charts/loss_chart.h"
+#include "ui/charts/reward_chart.h"
 #include "ui/views/data_view.h"
 #include "ui/views/main_window.h"
 #include "ui/models/runs_table_model.h"
@@ -558,6 +559,62 @@ private Q_SLOTS:
         const int64_t total = run.at("parameters").at("total").get<int64_t>();
         QCOMPARE(trainable, loraParameterCount(config, lora));
         QVERIFY2(planned.contains(planCounts(trainable, total)), qPrintable(planned)); // as the form said
+    }
+
+    // DPO from the form: choosing the method shows its settings and swaps in the notebook's
+    // learning rate and weight decay; the run on preference data draws the rewards chart, and a
+    // reopened run draws it again. Back to sft, the chapter's values return.
+    void dpoRunFromTheFormDrawsTheRewards()
+    {
+        StudioState state;
+        TrainView view(&state);
+        view.resize(1100, 740); // about what the default window gives a view
+        view.show();
+        const QString runDir = tmp_.filePath("run-dpo");
+        fillForm(view, runDir, 6, 2);
+        namedChild<QLineEdit>(&view, "dataset")->setText(
+            QString::fromStdString(test::writePreferenceSlice(tmp_.filePath("prefs.json"), 60)));
+        auto* method = namedChild<QComboBox>(&view, "method");
+        QVERIFY(!namedChild<QWidget>(&view, "dpoBox")->isVisibleTo(&view));
+        method->setCurrentText("dpo");
+        QVERIFY(namedChild<QWidget>(&view, "dpoBox")->isVisibleTo(&view));
+        QCOMPARE(view.formOptions().learningRate, 5e-6);
+        QCOMPARE(view.formOptions().weightDecay, 0.01);
+        QCOMPARE(view.formOptions().epochs, int64_t(1)); // the quick preset's, kept
+        namedChild<QLineEdit>(&view, "learningRate")->setText("1e-3");
+        namedChild<QDoubleSpinBox>(&view, "dpoBeta")->setValue(0.2);
+        auto* rewards = namedChild<RewardChart>(&view, "rewardChart");
+        QVERIFY(!rewards->isVisibleTo(&view));
+        const QSize needed = view.minimumSizeHint();
+
+        QSignalSpy finished(view.worker(), &JobRunner::finished);
+        QVERIFY(view.startTraining());
+        QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty(), kRunTimeoutMs);
+        QVERIFY2(finished.first().at(0).toBool(), qPrintable(finished.first().at(2).toString()));
+        const auto metrics = readEvalPoints(runDir.toStdString());
+        QCOMPARE(metrics.size(), size_t(3)); // steps 0, 2, 4
+        QVERIFY(rewards->isVisibleTo(&view));
+        // Beside the loss chart: no taller than before, and no wider than the view is here.
+        QVERIFY2(view.minimumSizeHint().height() <= needed.height() && view.minimumSizeHint().width() <= view.width(),
+                 qPrintable(QString("%1x%2").arg(view.minimumSizeHint().width()).arg(view.minimumSizeHint().height())));
+        QCOMPARE(int(rewards->series().size()), 6);
+        for (const QLineSeries* series : rewards->series())
+            QCOMPARE(series->count(), 3);
+        QCOMPARE(rewards->series()[2]->at(2), QPointF(4, metrics[2].trainRewards->margin()));
+        QCOMPARE(rewards->series()[4]->at(1), QPointF(2, metrics[1].valRewards->rejected));
+        QVERIFY(namedChild<QPlainTextEdit>(&view, "log")->toPlainText().contains("Val reward margins"));
+        const nlohmann::json run = RunDirectory::open(runDir.toStdString()).readRunJson();
+        QCOMPARE(run.at("method").get<std::string>(), std::string("dpo"));
+        QCOMPARE(run.at("dpo").at("beta").get<double>(), 0.2);
+
+        TrainView reopened(&state);
+        auto* redrawn = namedChild<RewardChart>(&reopened, "rewardChart");
+        reopened.openRun(runDir);
+        QVERIFY(redrawn->isVisibleTo(&reopened));
+        QCOMPARE(redrawn->series()[0]->count(), 3);
+        method->setCurrentText("sft");
+        QVERIFY(!namedChild<QWidget>(&view, "dpoBox")->isVisibleTo(&view));
+        QCOMPARE(view.formOptions().weightDecay, 0.1);
     }
 
     // The runs library lists runs made by the CLI and by the app, a killed one as failed; from it a

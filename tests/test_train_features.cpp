@@ -53,7 +53,7 @@ nlohmann::json otherValue(const SettingInfo& s)
         return d.is_null() || d.get<double>() != middle ? middle : middle / 2;
     }
     case SettingKind::Text:
-        return d.get<std::string>() + "-other";
+        return d.is_null() ? std::string("other") : d.get<std::string>() + "-other";
     case SettingKind::Choice:
         return s.choices.front() == d.get<std::string>() ? s.choices.back() : s.choices.front();
     case SettingKind::Switch:

@@ -105,6 +105,20 @@ private:
                  sha256OfFile(a.checkpointPath("final") + "/model.safetensors"));
     }
 
+    // Until the running CLI has written `checkpoint` and `rows` step rows (then a kill lands
+    // between a checkpoint and the end); fails when it ends first.
+    static void waitForProgress(QProcess& process, const QString& runDir, const QString& checkpoint, int rows)
+    {
+        QVERIFY(process.waitForStarted());
+        QElapsedTimer clock;
+        clock.start();
+        while (!(QDir(runDir + "/checkpoints/" + checkpoint).exists() && lineCount(runDir + "/steps.jsonl") >= rows)) {
+            QVERIFY2(process.state() == QProcess::Running, "the run ended before it could be killed");
+            QVERIFY(clock.elapsed() < 120000);
+            QThread::msleep(1);
+        }
+    }
+
 private Q_SLOTS:
     void initTestCase()
     {
@@ -230,14 +244,9 @@ private Q_SLOTS:
 
         QProcess process;
         process.start(SFT_BINARY, QStringList{"train", "--model", model, "--data", data, "--out", killed} + kCliOptions);
-        QVERIFY(process.waitForStarted());
-        QElapsedTimer clock;
-        clock.start();
-        while (!(QDir(killed + "/checkpoints/step-000003").exists() && lineCount(killed + "/steps.jsonl") >= 5)) {
-            QVERIFY2(process.state() == QProcess::Running, "the run ended before it could be killed");
-            QVERIFY(clock.elapsed() < 120000);
-            QThread::msleep(1);
-        }
+        waitForProgress(process, killed, "step-000003", 5);
+        if (QTest::currentTestFailed())
+            return;
         const RunSummary live = summarizeRun(killed.toStdString());
         QCOMPARE(runStatusName(live.status), "running");
         QVERIFY(live.stepsDone >= 5 && live.totalSteps == 12);
@@ -259,6 +268,33 @@ private Q_SLOTS:
         const RunSummary finished = summarizeRun(killed.toStdString());
         QCOMPARE(runStatusName(finished.status), "finished");
         QCOMPARE(finished.stepsDone, int64_t(12));
+    }
+
+    // The same for a DPO run on preference data: the reference model comes back with the run.
+    void dpoKilledThenResumedEqualsUninterrupted()
+    {
+        const QString data = QString::fromStdString(test::writePreferenceSlice(tmp_.filePath("prefs.json"), 40));
+        const QString model = QString::fromStdString(model_);
+        const QString reference = tmp_.filePath("dpo-reference"), killed = tmp_.filePath("dpo-killed");
+        const QStringList options = {"--method", "dpo", "--epochs", "2", "--max-length", "64", "--batch-size", "4",
+                                     "--lr", "1e-3", "--eval-freq", "2", "--eval-iter", "1", "--save-every", "3",
+                                     "--sample-tokens", "3"};
+        const auto whole = test::runStudio(QStringList{"train", "--model", model, "--data", data, "--out", reference} + options);
+        QVERIFY2(whole.exitCode == 0, qPrintable(whole.err));
+        QVERIFY2(whole.out.contains("Train reward margins"), qPrintable(whole.out));
+
+        QProcess process;
+        process.start(SFT_BINARY, QStringList{"train", "--model", model, "--data", data, "--out", killed} + options);
+        waitForProgress(process, killed, "step-000006", 8);
+        if (QTest::currentTestFailed())
+            return;
+        process.kill(); // SIGKILL
+        QVERIFY(process.waitForFinished());
+        const auto resumed = test::runStudio({"train", "--resume", killed});
+        QVERIFY2(resumed.exitCode == 0, qPrintable(resumed.err));
+        expectSameAs(reference.toStdString(), killed.toStdString());
+        QCOMPARE(evalLines(resumed.out), evalLines(whole.out));
+        QVERIFY(RunDirectory::open(killed.toStdString()).readSteps().front().contains("reward_margin"));
     }
 
     void cliResumeTakesNoRunSettings()

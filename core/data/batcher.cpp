@@ -32,12 +32,53 @@ std::vector<Example> tokenizeEntries(const std::vector<Entry>& entries, const Pr
     return examples;
 }
 
+std::vector<Example> tokenizePreferences(const std::vector<Entry>& entries, const PromptTemplate& tmpl,
+                                         const Tokenizer& tokenizer)
+{
+    const auto encode = [&](const std::string& text) {
+        const std::vector<int> ids = tokenizer.encode(text);
+        return std::vector<int64_t>(ids.begin(), ids.end());
+    };
+    std::vector<Example> examples;
+    examples.reserve(entries.size());
+    for (const Entry& entry : entries) {
+        Entry answered = entry;
+        Example example;
+        example.promptLength = int64_t(tokenizer.encode(tmpl.prompt(entry)).size());
+        answered.output = entry.chosen;
+        example.ids = encode(tmpl.full(answered));
+        answered.output = entry.rejected;
+        example.rejected = encode(tmpl.full(answered));
+        examples.push_back(std::move(example));
+    }
+    return examples;
+}
+
+size_t dropPairsWithoutAnswer(std::vector<Example>& pairs, int64_t allowedMaxLength)
+{
+    const size_t bound = allowedMaxLength > 0 ? size_t(allowedMaxLength) : SIZE_MAX;
+    const auto noAnswer = [bound](const Example& e) {
+        const auto answerFrom = size_t(e.promptLength + 2);
+        return std::min(e.ids.size(), bound) <= answerFrom || std::min(e.rejected.size(), bound) <= answerFrom;
+    };
+    const size_t before = pairs.size();
+    pairs.erase(std::remove_if(pairs.begin(), pairs.end(), noAnswer), pairs.end());
+    return before - pairs.size();
+}
+
+int64_t Batch::tokensSeen() const
+{
+    return pairs ? inputs.size(0) / 2 * (inputs.size(1) + 1) : inputs.numel();
+}
+
 // The chapter's custom_collate_fn: rows padded to the longest example, then truncated.
 // Each example is cut to the kept width (plus the one token its last target needs) before
 // its row is built: the rows come out the same, and an entry of millions of tokens does not
 // make every row of its batch millions of tokens wide first.
 Batch collate(const std::vector<const Example*>& items, const CollateOptions& options)
 {
+    if (!items.empty() && items.front()->isPair())
+        return pairBatch(collatePreferences(items, options), options.ignoreIndex);
     size_t longest = 0;
     for (const Example* item : items)
         longest = std::max(longest, item->ids.size());
@@ -58,6 +99,47 @@ Batch collate(const std::vector<const Example*>& items, const CollateOptions& op
         return torch::tensor(data, torch::kInt64).view({rows, int64_t(width)});
     };
     return {toTensor(inputs), toTensor(targets)};
+}
+
+PreferencePairs collatePreferences(const std::vector<const Example*>& items, const CollateOptions& options)
+{
+    size_t common = 0;
+    for (const Example* item : items)
+        common = std::max({common, item->ids.size() + 1, item->rejected.size() + 1});
+    const size_t width =
+        options.allowedMaxLength > 0 ? std::min(common, size_t(options.allowedMaxLength)) : common;
+    const auto rows = int64_t(items.size());
+    const auto side = [&](const std::vector<int64_t> Example::*answer, torch::Tensor& ids, torch::Tensor& mask) {
+        ids = torch::full({rows, int64_t(width)}, options.padId, torch::kInt64);
+        mask = torch::zeros({rows, int64_t(width)}, torch::kBool);
+        auto idsAt = ids.accessor<int64_t, 2>();
+        auto maskAt = mask.accessor<bool, 2>();
+        for (int64_t r = 0; r < rows; ++r) {
+            const std::vector<int64_t>& sequence = items[size_t(r)]->*answer;
+            const size_t kept = std::min(sequence.size(), width);
+            for (size_t j = 0; j < kept; ++j) {
+                idsAt[r][int64_t(j)] = sequence[j];
+                maskAt[r][int64_t(j)] = int64_t(j) >= items[size_t(r)]->promptLength + 2;
+            }
+        }
+    };
+    PreferencePairs pairs;
+    side(&Example::ids, pairs.chosen, pairs.chosenMask);
+    side(&Example::rejected, pairs.rejected, pairs.rejectedMask);
+    return pairs;
+}
+
+Batch pairBatch(const PreferencePairs& pairs, int64_t ignoreIndex)
+{
+    using torch::indexing::Slice;
+    const torch::Tensor ids = torch::cat({pairs.chosen, pairs.rejected});
+    const torch::Tensor mask = torch::cat({pairs.chosenMask, pairs.rejectedMask});
+    const torch::Tensor next = ids.index({Slice(), Slice(1)});
+    Batch batch;
+    batch.inputs = ids.index({Slice(), Slice(0, -1)}).contiguous();
+    batch.targets = next.masked_fill(mask.index({Slice(), Slice(1)}).logical_not(), ignoreIndex).contiguous();
+    batch.pairs = true;
+    return batch;
 }
 
 DataLoader::DataLoader(std::vector<Example> examples, int64_t batchSize, bool shuffle, bool dropLast,
@@ -81,7 +163,7 @@ int64_t DataLoader::longestBatch() const
 {
     size_t longest = 0;
     for (const Example& e : examples_)
-        longest = std::max(longest, e.ids.size());
+        longest = std::max(longest, e.length());
     const auto width = int64_t(longest);
     return options_.allowedMaxLength > 0 ? std::min(width, options_.allowedMaxLength) : width;
 }
@@ -117,7 +199,7 @@ void DataLoader::groupByLength(const at::Generator& sampler)
     const int64_t whole = numExamples() / batchSize_;
     const auto grouped = size_t(whole * batchSize_);
     const auto longer = [this](int64_t a, int64_t b) {
-        return examples_[size_t(a)].ids.size() > examples_[size_t(b)].ids.size();
+        return examples_[size_t(a)].length() > examples_[size_t(b)].length();
     };
     const auto span = size_t(kLengthGroupBatches * batchSize_);
     for (size_t begin = 0; begin < grouped; begin += span) {
@@ -142,7 +224,7 @@ int64_t DataLoader::rowLength(int64_t i) const
     const int64_t begin = i * batchSize_, end = std::min(begin + batchSize_, numExamples());
     int64_t longest = 0;
     for (int64_t k = begin; k < end; ++k)
-        longest = std::max(longest, int64_t(examples_[size_t(order_[size_t(k)])].ids.size()));
+        longest = std::max(longest, int64_t(examples_[size_t(order_[size_t(k)])].length()));
     return options_.allowedMaxLength > 0 ? std::min(longest, options_.allowedMaxLength) : longest;
 }
 
@@ -154,7 +236,7 @@ double DataLoader::paddingFraction() const
         const int64_t begin = i * batchSize_, end = std::min(begin + batchSize_, numExamples());
         all += width * (end - begin);
         for (int64_t k = begin; k < end; ++k)
-            real += std::min(width, int64_t(examples_[size_t(order_[size_t(k)])].ids.size()));
+            real += std::min(width, int64_t(examples_[size_t(order_[size_t(k)])].length()));
     }
     return all == 0 ? 0.0 : double(all - real) / double(all);
 }

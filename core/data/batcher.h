@@ -3,6 +3,7 @@
 
 #include <torch/types.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -12,14 +13,27 @@ class PromptTemplate;
 class Tokenizer;
 struct Entry;
 
-// One tokenized training example: prompt + response tokens, and how many are prompt.
+// One tokenized training example: prompt + response tokens, and how many are prompt. A
+// preference pair (DPO) holds prompt + chosen answer in ids and prompt + rejected answer in
+// rejected, and promptLength is then the prompt's own token count, as the DPO notebook takes it.
 struct Example {
     std::vector<int64_t> ids;
     int64_t promptLength = 0; // a token BPE merges across the prompt/response boundary is response
+    std::vector<int64_t> rejected;
+
+    bool isPair() const { return !rejected.empty(); }
+    size_t length() const { return std::max(ids.size(), rejected.size()); }
 };
 
 std::vector<Example> tokenizeEntries(const std::vector<Entry>& entries, const PromptTemplate& tmpl,
                                      const Tokenizer& tokenizer);
+// The DPO notebook's PreferenceDataset: the prompt, and the prompt followed by the template's
+// response with the chosen and with the rejected answer, each tokenized whole.
+std::vector<Example> tokenizePreferences(const std::vector<Entry>& entries, const PromptTemplate& tmpl,
+                                         const Tokenizer& tokenizer);
+// Removes the pairs whose prompt fills allowedMaxLength (0: no bound) and leaves an answer no
+// token to count (the notebook would divide by zero); returns how many.
+size_t dropPairsWithoutAnswer(std::vector<Example>& pairs, int64_t allowedMaxLength);
 
 struct CollateOptions {
     int64_t padId = 50256;
@@ -31,9 +45,28 @@ struct CollateOptions {
 struct Batch {
     torch::Tensor inputs;  // [B, T] int64
     torch::Tensor targets; // [B, T] int64, ignoreIndex where no loss is taken
+    bool pairs = false;    // preference pairs: rows [0, B/2) the chosen answers, [B/2, B) the rejected
+
+    // Tokens the step counts as seen: the inputs, as the chapter counts them; for pairs the
+    // chosen half before the shift, as the DPO notebook counts batch["chosen"].numel().
+    int64_t tokensSeen() const;
 };
 
+// Examples that are preference pairs collate as pairBatch(collatePreferences(...)).
 Batch collate(const std::vector<const Example*>& items, const CollateOptions& options);
+
+// The DPO notebook's collate: chosen and rejected padded with padId to one common width, the
+// longest of either plus one; each mask false on the padding and on the first promptLength + 2
+// positions (the prompt and the two tokens after it); all four truncated to allowedMaxLength.
+struct PreferencePairs {
+    torch::Tensor chosen, rejected;         // [B, W] int64
+    torch::Tensor chosenMask, rejectedMask; // [B, W] bool
+};
+PreferencePairs collatePreferences(const std::vector<const Example*>& items, const CollateOptions& options);
+// Both halves as one batch whose per-row mean target log-probability is the notebook's
+// compute_logprobs: rows [chosen; rejected], inputs without the last position, targets the ids
+// one ahead, ignoreIndex where the shifted mask is false.
+Batch pairBatch(const PreferencePairs& pairs, int64_t ignoreIndex);
 
 // Where a shuffling loader is in its sequence of orders: enough to continue it exactly after a
 // restart (the generator's state alone cannot give back an order drawn before it).

@@ -18,6 +18,9 @@ namespace {
 
 constexpr std::string_view kFieldHint =
     " (an entry needs the text fields 'instruction' and 'output'; 'input' is optional)";
+constexpr std::string_view kPreferenceHint =
+    " (a preference entry needs the text fields 'instruction', 'output', 'chosen' and 'rejected'; 'input' is "
+    "optional)";
 
 // 1-based line and column of a byte offset; the column counts characters, as editors do.
 struct Location {
@@ -93,8 +96,24 @@ std::optional<EntryProblem> readText(const json& item, const char* field, bool r
     return std::nullopt;
 }
 
+// Both answers of a preference pair, or neither; required for preference data.
+std::optional<EntryProblem> readPreference(const json& item, EntryFields fields, Entry& entry)
+{
+    const bool required = fields == EntryFields::Preference;
+    const bool hasChosen = item.contains("chosen") && !item["chosen"].is_null();
+    const bool hasRejected = item.contains("rejected") && !item["rejected"].is_null();
+    if (!required && !hasChosen && !hasRejected)
+        return std::nullopt;
+    if (auto problem = readText(item, "chosen", true, entry.chosen))
+        return problem;
+    if (auto problem = readText(item, "rejected", true, entry.rejected))
+        return problem;
+    entry.hasPreference = true;
+    return std::nullopt;
+}
+
 // The rules for one entry, all in one place (docs/datasets.md describes them).
-std::optional<EntryProblem> readEntry(const json& item, Entry& entry)
+std::optional<EntryProblem> readEntry(const json& item, EntryFields fields, Entry& entry)
 {
     if (!item.is_object())
         return EntryProblem{0, false, "", std::string("is a JSON ") + item.type_name() + ", not an object"};
@@ -103,6 +122,8 @@ std::optional<EntryProblem> readEntry(const json& item, Entry& entry)
     if (auto problem = readText(item, "input", false, entry.input))
         return problem;
     if (auto problem = readText(item, "output", true, entry.output))
+        return problem;
+    if (auto problem = readPreference(item, fields, entry))
         return problem;
     entry.source = item;
     return std::nullopt;
@@ -116,19 +137,26 @@ std::vector<EntryProblem> warningsOf(const Entry& entry)
         warnings.push_back({0, false, "instruction", "is empty"});
     if (isBlank(entry.output))
         warnings.push_back({0, false, "output", "is empty"});
+    if (entry.hasPreference && entry.chosen == entry.rejected)
+        warnings.push_back({0, false, "rejected", "is the same as 'chosen': the pair teaches no preference"});
+    else if (entry.hasPreference && (isBlank(entry.chosen) || isBlank(entry.rejected)))
+        warnings.push_back({0, false, isBlank(entry.chosen) ? "chosen" : "rejected", "is empty"});
     return warnings;
 }
 
 // Collects entries and problems; with BadEntries::Refuse the first problem ends the load.
 class Collector {
 public:
-    Collector(std::string name, BadEntries policy) : name_(std::move(name)), policy_(policy) {}
+    Collector(std::string name, BadEntries policy, EntryFields fields)
+        : name_(std::move(name)), policy_(policy), fields_(fields)
+    {
+    }
 
     void add(const json& item, size_t where, bool isLine)
     {
         Entry entry;
         entry.index = ordinal_++;
-        if (auto problem = readEntry(item, entry)) {
+        if (auto problem = readEntry(item, fields_, entry)) {
             reject(std::move(*problem), where, isLine);
             return;
         }
@@ -154,6 +182,7 @@ public:
         if (entries_.empty())
             throw DatasetError(name_ + ": no usable entry; all " + std::to_string(skipped_.size()) +
                                " have problems, the first: " + skipped_.front().describe());
+        dataset.preferences = std::all_of(entries_.begin(), entries_.end(), [](const Entry& e) { return e.hasPreference; });
         dataset.entries = std::move(entries_);
         dataset.skipped = std::move(skipped_);
         dataset.warnings = std::move(warnings_);
@@ -166,12 +195,15 @@ private:
         problem.isLine = isLine;
         if (policy_ == BadEntries::Refuse)
             throw DatasetError(name_ + ": " + problem.describe() +
-                               (problem.field.empty() ? "" : std::string(kFieldHint)));
+                               (problem.field.empty() ? ""
+                                : fields_ == EntryFields::Preference ? std::string(kPreferenceHint)
+                                                                     : std::string(kFieldHint)));
         skipped_.push_back(std::move(problem));
     }
 
     std::string name_;
     BadEntries policy_;
+    EntryFields fields_;
     size_t ordinal_ = 0;
     std::vector<Entry> entries_;
     std::vector<EntryProblem> skipped_;
@@ -257,12 +289,13 @@ bool looksLikeDatasetFile(const std::string& path)
     return first != std::string_view::npos && (text[first] == '[' || text[first] == '{');
 }
 
-Dataset loadDataset(const std::string& path, BadEntries policy)
+Dataset loadDataset(const std::string& path, BadEntries policy, EntryFields fields)
 {
-    return parseDataset(readFile(path), path, policy);
+    return parseDataset(readFile(path), path, policy, fields);
 }
 
-Dataset parseDataset(const std::string& bytes, const std::string& nameForErrors, BadEntries policy)
+Dataset parseDataset(const std::string& bytes, const std::string& nameForErrors, BadEntries policy,
+                     EntryFields fields)
 {
     Dataset dataset;
     dataset.path = nameForErrors;
@@ -278,7 +311,7 @@ Dataset parseDataset(const std::string& bytes, const std::string& nameForErrors,
     if (first == std::string_view::npos)
         throw DatasetError(nameForErrors + ": the file is empty");
 
-    Collector collector(nameForErrors, policy);
+    Collector collector(nameForErrors, policy, fields);
     if (text[first] == '{')
         readJsonLines(text, nameForErrors, collector);
     else

@@ -2,9 +2,9 @@
 
 namespace sft {
 
-Dataset loadJobDataset(const std::string& path, bool strict, const NoteFn& note)
+Dataset loadJobDataset(const std::string& path, bool strict, const NoteFn& note, EntryFields fields)
 {
-    Dataset dataset = loadDataset(path, strict ? BadEntries::Refuse : BadEntries::Skip);
+    Dataset dataset = loadDataset(path, strict ? BadEntries::Refuse : BadEntries::Skip, fields);
     if (!note)
         return dataset;
     for (const EntryProblem& p : dataset.skipped)

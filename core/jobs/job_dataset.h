@@ -13,6 +13,8 @@ namespace sft {
 
 // DatasetError when the file cannot be used; `note` hears one line per skipped entry and per
 // warning.
-Dataset loadJobDataset(const std::string& path, bool strict, const NoteFn& note);
+// fields: Preference for DPO, whose entries need chosen and rejected.
+Dataset loadJobDataset(const std::string& path, bool strict, const NoteFn& note,
+                       EntryFields fields = EntryFields::Instruction);
 
 } // namespace sft

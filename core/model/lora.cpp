@@ -62,6 +62,21 @@ std::vector<torch::Tensor> addLora(Gpt& model, const LoraOptions& options, uint6
     return trainable;
 }
 
+AdaptersDisabled::AdaptersDisabled(Gpt& model)
+{
+    for (const auto& module : model->modules(/*include_self=*/false))
+        if (auto* layer = module->as<LoraLinear>()) {
+            layer->setAdaptersEnabled(false);
+            layers_.push_back(layer);
+        }
+}
+
+AdaptersDisabled::~AdaptersDisabled()
+{
+    for (LoraLinearImpl* layer : layers_)
+        layer->setAdaptersEnabled(true);
+}
+
 bool hasLora(const Gpt& model) { return !loraParameters(model).empty(); }
 
 std::vector<torch::Tensor> loraParameters(const Gpt& model)

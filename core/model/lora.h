@@ -36,6 +36,19 @@ LoraOptions loraOptionsOf(Gpt& model);
 // trainable again: a plain model that computes what the adapted one did.
 void mergeLora(Gpt& model);
 
+// The base model while alive: every adapter of `model` is skipped in forward, as PEFT's
+// disable_adapter(). DPO with LoRA takes its reference model so, without a second copy.
+class AdaptersDisabled {
+public:
+    explicit AdaptersDisabled(Gpt& model);
+    ~AdaptersDisabled();
+    AdaptersDisabled(const AdaptersDisabled&) = delete;
+    AdaptersDisabled& operator=(const AdaptersDisabled&) = delete;
+
+private:
+    std::vector<LoraLinearImpl*> layers_;
+};
+
 // The adapters' parameter count from the shapes alone: rank * (in + out) per adapted matrix.
 int64_t loraParameterCount(const GptConfig& config, const LoraOptions& options);
 int64_t trainableParameterCount(const Gpt& model); // parameters that require grad

@@ -54,6 +54,8 @@ LoraLinearImpl::LoraLinearImpl(const torch::nn::LinearOptions& options) : option
 torch::Tensor LoraLinearImpl::forward(const torch::Tensor& x)
 {
     torch::Tensor y = torch::nn::functional::linear(x, weight, bias);
+    if (!adaptersEnabled_)
+        return y;
     // In place, band by band: autograd records the add on the slice, and no second output-sized
     // tensor is made (the linear's backward does not need its output).
     for (auto& [part, adapter] : adapters_) {

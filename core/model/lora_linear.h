@@ -64,6 +64,8 @@ public:
     torch::Tensor mergedWeight() const;
     // Adds the updates into weight and removes the adapters.
     void mergeAdapters();
+    // While off, forward computes the base layer alone (the adapters stay, untouched).
+    void setAdaptersEnabled(bool on) { adaptersEnabled_ = on; }
 
     const torch::nn::LinearOptions& options() const { return options_; }
 
@@ -72,6 +74,7 @@ public:
 private:
     torch::nn::LinearOptions options_;
     std::vector<std::pair<std::string, LoraAdapter>> adapters_;
+    bool adaptersEnabled_ = true;
 };
 TORCH_MODULE(LoraLinear);
 

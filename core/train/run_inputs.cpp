@@ -16,7 +16,8 @@ std::string recorded(const nlohmann::json& run, const char* pointer)
 
 Dataset recordedDataset(const nlohmann::json& run)
 {
-    Dataset dataset = loadDataset(recorded(run, "/dataset/path"), BadEntries::Skip);
+    const TrainOptions options = TrainOptions::fromJson(run.value("options", nlohmann::json::object()));
+    Dataset dataset = loadDataset(recorded(run, "/dataset/path"), BadEntries::Skip, options.entryFields());
     if (dataset.sha256 != recorded(run, "/dataset/sha256"))
         throw ConfigError(dataset.path + " has changed since the run started (its sha256 differs); resuming needs "
                           "the same data");

@@ -29,16 +29,37 @@ double numberAt(const nlohmann::json& row, const char* key)
     return v.get<double>();
 }
 
+// DPO's reward columns: <prefix>chosen_reward, <prefix>rejected_reward, <prefix>reward_margin.
+void addRewards(nlohmann::json& row, const std::string& prefix, const std::optional<Rewards>& rewards)
+{
+    if (!rewards)
+        return;
+    row[prefix + "chosen_reward"] = number(rewards->chosen);
+    row[prefix + "rejected_reward"] = number(rewards->rejected);
+    row[prefix + "reward_margin"] = number(rewards->margin());
+}
+
+std::optional<Rewards> readRewards(const nlohmann::json& row, const std::string& prefix)
+{
+    const std::string chosen = prefix + "chosen_reward", rejected = prefix + "rejected_reward";
+    if (!row.contains(chosen))
+        return std::nullopt;
+    return Rewards{numberAt(row, chosen.c_str()), numberAt(row, rejected.c_str())};
+}
+
 } // namespace
 
 nlohmann::json evalPointToJson(const EvalPoint& p)
 {
-    return {{"epoch", p.epoch},
-            {"step", p.step},
-            {"tokens_seen", p.tokensSeen},
-            {"train_loss", number(p.trainLoss)},
-            {"val_loss", number(p.valLoss)},
-            {"elapsed_s", p.elapsedSeconds}};
+    nlohmann::json row = {{"epoch", p.epoch},
+                          {"step", p.step},
+                          {"tokens_seen", p.tokensSeen},
+                          {"train_loss", number(p.trainLoss)},
+                          {"val_loss", number(p.valLoss)},
+                          {"elapsed_s", p.elapsedSeconds}};
+    addRewards(row, "train_", p.trainRewards);
+    addRewards(row, "val_", p.valRewards);
+    return row;
 }
 
 EvalPoint evalPointFromJson(const nlohmann::json& row)
@@ -52,6 +73,8 @@ EvalPoint evalPointFromJson(const nlohmann::json& row)
     p.elapsedSeconds = row.value("elapsed_s", 0.0);
     p.trainLoss = numberAt(row, "train_loss");
     p.valLoss = numberAt(row, "val_loss");
+    p.trainRewards = readRewards(row, "train_");
+    p.valRewards = readRewards(row, "val_");
     return p;
 }
 
@@ -68,12 +91,14 @@ std::vector<EvalPoint> readEvalPoints(const std::string& runDir)
 
 nlohmann::json stepPointToJson(const StepPoint& p)
 {
-    return {{"epoch", p.epoch},
-            {"step", p.step},
-            {"tokens_seen", p.tokensSeen},
-            {"loss", number(p.loss)},
-            {"lr", p.learningRate},
-            {"grad_norm", number(p.gradNorm)}};
+    nlohmann::json row = {{"epoch", p.epoch},
+                          {"step", p.step},
+                          {"tokens_seen", p.tokensSeen},
+                          {"loss", number(p.loss)},
+                          {"lr", p.learningRate},
+                          {"grad_norm", number(p.gradNorm)}};
+    addRewards(row, "", p.rewards);
+    return row;
 }
 
 StepPoint stepPointFromJson(const nlohmann::json& row)
@@ -87,6 +112,7 @@ StepPoint stepPointFromJson(const nlohmann::json& row)
     p.loss = numberAt(row, "loss");
     p.learningRate = numberAt(row, "lr");
     p.gradNorm = numberAt(row, "grad_norm");
+    p.rewards = readRewards(row, "");
     return p;
 }
 

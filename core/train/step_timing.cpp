@@ -4,6 +4,7 @@
 #include "core/hub/model_cache.h"
 #include "core/io/model_folder.h"
 #include "core/train/gradient_accumulation.h"
+#include "core/train/objective.h"
 #include "core/train/optimizer_setup.h"
 #include "core/train/precision.h"
 
@@ -14,27 +15,46 @@
 
 namespace sft {
 
+namespace {
+
+// The run's objective: DPO's needs its reference model, loaded as the run loads it.
+std::unique_ptr<Objective> objectiveOf(const TrainOptions& options, Gpt& policy, const std::string& modelDir)
+{
+    if (!options.isDpo())
+        return crossEntropyObjective(options.headOnCountedTargets);
+    ReferenceModel reference =
+        options.lora && !options.reference
+            ? ReferenceModel::policyWithoutAdapters(policy)
+            : ReferenceModel::separate(loadModelFolder(resolveModel(options.reference.value_or(modelDir))).model);
+    return preferenceObjective(std::move(reference), options.dpoBeta, options.headOnCountedTargets);
+}
+
+} // namespace
+
 StepTiming measureTrainingStep(const std::string& model, const TrainOptions& options, int64_t sequenceLength,
                                int64_t trainEntries, const JobControl* job)
 {
     options.validate();
-    LoadedModel loaded = loadModelFolder(resolveModel(model));
+    const std::string modelDir = resolveModel(model);
+    LoadedModel loaded = loadModelFolder(modelDir);
     Gpt& gpt = loaded.model;
     TrainingSetup setup = prepareForTraining(gpt, options);
+    const std::unique_ptr<Objective> objective = objectiveOf(options, gpt, modelDir);
+    const int64_t rows = options.isDpo() ? 2 * options.batchSize : options.batchSize; // DPO: chosen and rejected
     const bool cuda = gpt->parameters().front().is_cuda();
     const Precision precision = resolvePrecision(options.precision, cuda);
     const int64_t length = std::clamp<int64_t>(sequenceLength, 1, loaded.config.contextLength);
     std::vector<Batch> microBatches;
     for (int64_t i = 0; i < options.gradAccumulation; ++i) {
-        const torch::Tensor ids = torch::randint(loaded.config.vocabSize, {options.batchSize, length},
+        const torch::Tensor ids = torch::randint(loaded.config.vocabSize, {rows, length},
                                                  torch::TensorOptions().dtype(torch::kInt64).device(gpt->parameters().front().device()));
-        microBatches.push_back({ids, ids.roll(-1, 1)});
+        microBatches.push_back({ids, ids.roll(-1, 1), options.isDpo()});
     }
     const auto step = [&] {
         if (job)
             job->checkpoint();
         setup.optimizer->zero_grad();
-        accumulateGradients(gpt, microBatches, options.headOnCountedTargets, precision);
+        objective->backward(gpt, microBatches, precision);
         clipGradients(setup.trainable, options.maxGradNorm);
         setup.optimizer->step();
     };

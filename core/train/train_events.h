@@ -3,10 +3,19 @@
 // worker signals and the CLI's printer can carry them.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace sft {
+
+// DPO's implicit rewards: the mean of policy minus reference log-probability of the chosen and
+// of the rejected answers. The margin between them grows as the policy learns the preference.
+struct Rewards {
+    double chosen = 0;
+    double rejected = 0;
+    double margin() const { return chosen - rejected; }
+};
 
 struct StepPoint {
     int64_t epoch = 0;      // 1-based
@@ -17,6 +26,7 @@ struct StepPoint {
     double tokensPerSecond = 0;
     double learningRate = 0; // the rate this step's update used
     double gradNorm = 0;     // global L2 norm of the gradients, before clipping
+    std::optional<Rewards> rewards; // DPO runs: the step's batch
 };
 
 struct EvalPoint {
@@ -26,6 +36,8 @@ struct EvalPoint {
     double trainLoss = 0;
     double valLoss = 0;
     double elapsedSeconds = 0;
+    std::optional<Rewards> trainRewards; // DPO runs
+    std::optional<Rewards> valRewards;
 };
 
 class TrainObserver {

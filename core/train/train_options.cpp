@@ -1,10 +1,43 @@
 #include "core/train/train_options.h"
 
+#include "core/util/error.h"
+
 namespace sft {
 
 namespace {
 
 using K = SettingKind;
+
+std::string dpoDefaultsText()
+{
+    const TrainOptions dpo = TrainOptions::defaultsFor("dpo");
+    return std::to_string(dpo.epochs) + " epoch, lr " + settingNumberText(dpo.learningRate) + ", weight decay " +
+           settingNumberText(dpo.weightDecay);
+}
+
+void addMethodSettings(SettingTable<TrainOptions>& t)
+{
+    t.add(setting(K::Choice, "/method", "method", "Method",
+                  "sft: instruction fine-tuning on the outputs (the chapter); dpo: preference tuning on chosen and "
+                  "rejected answers against a frozen reference model (the book's DPO notebook; defaults then " +
+                      dpoDefaultsText() + ").")
+              .oneOf({"sft", "dpo"}),
+          &TrainOptions::method);
+    t.add(setting(K::Real, "/dpo_beta", "beta", "DPO β",
+                  "DPO's beta: how strongly the policy is held near the reference model (the notebook's 0.1).")
+              .range(0, 100)
+              .exclusive(true, false)
+              .withDecimals(3)
+              .placeholder("B")
+              .inGroup("DPO"),
+          &TrainOptions::dpoBeta);
+    t.add(setting(K::Text, "/reference", "reference", "Reference model",
+                  "DPO's frozen reference model folder.")
+              .optional("the model the run starts from; with LoRA, that model without its adapters")
+              .placeholder("DIR")
+              .inGroup("DPO"),
+          &TrainOptions::reference);
+}
 
 void addChapterSettings(SettingTable<TrainOptions>& t)
 {
@@ -203,6 +236,7 @@ void addLoraSettings(SettingTable<TrainOptions>& t)
 SettingTable<TrainOptions> makeTrainSettings()
 {
     SettingTable<TrainOptions> t("training");
+    addMethodSettings(t);
     addChapterSettings(t);
     addAdvancedSettings(t);
     addLoraSettings(t);
@@ -224,6 +258,13 @@ SettingTable<TrainOptions> makeTrainSettings()
     t.rule([](const TrainOptions& o) {
         return o.lora || !o.loraMerged ? std::string() : "saving a merged model needs LoRA to be on";
     });
+    t.rule([](const TrainOptions& o) {
+        return o.isDpo() || !o.reference ? std::string() : "a reference model goes with the dpo method";
+    });
+    t.rule([](const TrainOptions& o) {
+        return !o.isDpo() || !o.maskPrompt ? std::string()
+                                           : "masking the prompt is for sft (DPO never counts the prompt)";
+    });
     return t;
 }
 
@@ -233,6 +274,20 @@ const SettingTable<TrainOptions>& trainSettings()
 {
     static const SettingTable<TrainOptions> table = makeTrainSettings();
     return table;
+}
+
+TrainOptions TrainOptions::defaultsFor(const std::string& method)
+{
+    TrainOptions o;
+    if (method == "sft")
+        return o;
+    if (method != "dpo")
+        throw ConfigError("unknown training method '" + method + "': use sft or dpo");
+    o.method = method;
+    o.epochs = 1;
+    o.learningRate = 5e-6;
+    o.weightDecay = 0.01;
+    return o;
 }
 
 nlohmann::json TrainOptions::toJson() const { return trainSettings().toJson(*this); }

@@ -3,6 +3,7 @@
 // trainSettings() describes each one (key, flag, range, help): the JSON, the validation, the
 // `train` command's flags and the Train view's form all come from that table.
 
+#include "core/data/dataset.h"
 #include "core/model/lora_options.h"
 #include "core/settings/setting_table.h"
 
@@ -13,6 +14,7 @@
 namespace sft {
 
 struct TrainOptions {
+    std::string method = "sft"; // sft: the chapter's instruction fine-tuning | dpo: preference tuning
     int64_t epochs = 2;
     int64_t batchSize = 8;      // entries per micro-batch
     double learningRate = 5e-5;
@@ -50,6 +52,15 @@ struct TrainOptions {
     std::optional<LoraOptions> lora;     // train LoRA adapters on a frozen model instead of every weight
     bool loraMerged = false;             // with LoRA, final and best also hold the merged full model
     bool memoryCheck = true;             // refuse to start a run the machine's memory cannot hold
+    double dpoBeta = 0.1;                // DPO: how far the policy may move from the reference
+    std::optional<std::string> reference; // DPO's reference model; none: the model the run starts from
+
+    bool isDpo() const { return method == "dpo"; }
+    // What the method needs of every entry: preference pairs for DPO.
+    EntryFields entryFields() const { return isDpo() ? EntryFields::Preference : EntryFields::Instruction; }
+    // The defaults of a method: the chapter's for sft; for dpo the DPO notebook's (1 epoch,
+    // lr 5e-6, weight decay 0.01). ConfigError for an unknown method.
+    static TrainOptions defaultsFor(const std::string& method);
 
     nlohmann::json toJson() const;
     static TrainOptions fromJson(const nlohmann::json& j);

@@ -6,7 +6,8 @@
 #include "core/train/checkpoint_folders.h"
 #include "core/train/early_stopping.h"
 #include "core/train/gradient_accumulation.h"
-#include "core/train/loss.h"
+#include "core/model/lora.h"
+#include "core/train/objective.h"
 #include "core/io/lora_adapters.h"
 #include "core/train/lr_schedule.h"
 #include "core/train/memory_estimate.h"
@@ -16,6 +17,7 @@
 #include "core/train/run_directory.h"
 #include "core/train/run_inputs.h"
 #include "core/train/run_metrics.h"
+#include "core/train/training_plan.h"
 #include "core/util/error.h"
 #include "core/util/files.h"
 #include "core/util/process_identity.h"
@@ -52,9 +54,9 @@ public:
         const JobControl* job, std::string source, std::string started)
         : in_(inputs), opt_(options), dir_(std::move(dir)), observer_(observer), job_(job), source_(std::move(source)),
           template_(PromptTemplate::byName(options.templateName)), split_(splitDataset(inputs.dataset.entries)),
-          trainLoader_(examples(split_.train), opt_.batchSize, opt_.shuffle, true, opt_.seed, collateOptions(),
-                       opt_.groupByLength),
-          valLoader_(examples(split_.val), opt_.batchSize, false, false, opt_.seed, collateOptions()),
+          trainLoader_(examples(split_.train, "training"), opt_.batchSize, opt_.shuffle, true, opt_.seed,
+                       collateOptions(), opt_.groupByLength),
+          valLoader_(examples(split_.val, "validation"), opt_.batchSize, false, false, opt_.seed, collateOptions()),
           schedule_(opt_, totalSteps()), earlyStopping_(opt_.earlyStoppingPatience, opt_.earlyStoppingMinDelta),
           precision_(resolvePrecision(opt_.precision, onCuda(inputs.model.model))), folders_(dir_.checkpointsPath()),
           started_(std::move(started))
@@ -69,16 +71,16 @@ public:
                               "dataset's is empty");
         if (opt_.memoryCheck)
             requireMemory();
+        objective_ = makeObjective();
     }
 
     // resumeFrom: a resumable checkpoint folder, or empty to start at step 0.
     TrainResult execute(const std::string& resumeFrom);
 
 private:
-    std::vector<Example> examples(const std::vector<Entry>& entries) const
-    {
-        return tokenizeEntries(entries, template_, in_.tokenizer);
-    }
+    std::vector<Example> examples(const std::vector<Entry>& entries, const std::string& split);
+    std::string referencePath() const { return opt_.reference.value_or(source_); }
+    std::unique_ptr<Objective> makeObjective() const;
     CollateOptions collateOptions() const
     {
         CollateOptions c;
@@ -119,6 +121,7 @@ private:
     EarlyStopping earlyStopping_;
     Precision precision_;
     CheckpointFolders folders_;
+    std::unique_ptr<Objective> objective_;
     std::unique_ptr<torch::optim::AdamW> optimizer_;
     std::vector<torch::Tensor> trainable_;
     std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
@@ -133,6 +136,42 @@ private:
     bool earlyStopped_ = false;
     std::string started_;
 };
+
+// DPO entries whose prompt fills the max length keep no answer token to compare (the notebook
+// would divide by zero): they are left out and counted in a message.
+std::vector<Example> Run::examples(const std::vector<Entry>& entries, const std::string& split)
+{
+    if (!opt_.isDpo())
+        return tokenizeEntries(entries, template_, in_.tokenizer);
+    for (const Entry& e : entries)
+        if (!e.hasPreference)
+            throw ConfigError(in_.dataset.path + ": entry " + std::to_string(e.index) + " has no 'chosen' and "
+                              "'rejected' answers; DPO needs preference data");
+    std::vector<Example> all = tokenizePreferences(entries, template_, in_.tokenizer);
+    const int64_t bound = collateOptions().allowedMaxLength;
+    if (const size_t dropped = dropPairsWithoutAnswer(all, bound))
+        observer_.onMessage(std::to_string(dropped) + " " + split + " entries left out: their prompt fills the max "
+                            "length of " + std::to_string(bound) + " tokens and leaves no answer token to compare");
+    return all;
+}
+
+std::unique_ptr<Objective> Run::makeObjective() const
+{
+    if (!opt_.isDpo())
+        return crossEntropyObjective(opt_.headOnCountedTargets);
+    if (opt_.lora && !opt_.reference)
+        return preferenceObjective(ReferenceModel::policyWithoutAdapters(in_.model.model), opt_.dpoBeta,
+                                   opt_.headOnCountedTargets);
+    LoadedModel reference = loadModelFolder(referencePath());
+    const GptConfig &a = reference.config, &b = in_.model.config;
+    if (a.vocabSize != b.vocabSize || a.embDim != b.embDim || a.nLayers != b.nLayers || a.nHeads != b.nHeads)
+        throw ConfigError("the reference model " + referencePath() + " has another shape than the model trained (" +
+                          std::to_string(a.parameterCount()) + " parameters against " +
+                          std::to_string(b.parameterCount()) + "); DPO compares the two on the same tokens");
+    if (onCuda(in_.model.model))
+        reference.model->to(in_.model.model->parameters().front().device());
+    return preferenceObjective(ReferenceModel::separate(reference.model), opt_.dpoBeta, opt_.headOnCountedTargets);
+}
 
 int64_t Run::totalSteps() const
 {
@@ -153,6 +192,7 @@ void Run::writeRunJson(const std::string& status, const TrainResult& result) con
                             {"skipped", in_.dataset.skipped.size()},
                             {"split", {{"train", split_.train.size()}, {"val", split_.val.size()}, {"test", split_.test.size()}}}}},
                           {"options", opt_.toJson()},
+                          {"method", opt_.method},
                           {"precision", precisionName(precision_)},
                           {"parameters", {{"trainable", trainableParameterCount(in_.model.model)},
                                           {"total", totalParameterCount(in_.model.model)}}},
@@ -165,6 +205,10 @@ void Run::writeRunJson(const std::string& status, const TrainResult& result) con
     // Who runs it, so that a reader can tell a live run from a killed one.
     if (status == "running")
         run["process"] = thisProcess();
+    if (opt_.isDpo())
+        run["dpo"] = {{"beta", opt_.dpoBeta},
+                      {"reference", opt_.lora && !opt_.reference ? source_ + " (without the LoRA adapters)"
+                                                                   : referencePath()}};
     if (!result.error.empty())
         run["error"] = result.error;
     if (!result.checkpoint.empty())
@@ -175,15 +219,17 @@ void Run::writeRunJson(const std::string& status, const TrainResult& result) con
 }
 
 // The model is loaded already, so its weights count as available: the estimate includes them.
+// A DPO reference model of its own is not loaded yet: its weights are needed on top.
 void Run::requireMemory() const
 {
     int64_t held = 0;
     for (const auto& p : in_.model.model->parameters())
         held += p.numel() * int64_t(p.element_size());
+    const MethodMemory method = methodMemory(opt_, in_.model.config);
     const std::string shortfall =
         trainingMemoryShortfall(in_.model.config, QFileInfo(QString::fromStdString(source_)).fileName().toStdString(),
-                                opt_.batchSize, trainLoader_.longestBatch(),
-                                opt_.lora ? &*opt_.lora : nullptr, availableMemoryBytes() + held);
+                                method.rowsPerBatch, trainLoader_.longestBatch(), opt_.lora ? &*opt_.lora : nullptr,
+                                availableMemoryBytes() + held - method.referenceBytes);
     if (!shortfall.empty())
         throw ConfigError(shortfall + " (To start anyway, turn the memory check off.)");
 }
@@ -216,10 +262,10 @@ void Run::step()
     int64_t tokens = 0;
     for (int64_t i = 0; i < count; ++i) {
         microBatches.push_back(trainLoader_.batch(nextBatch_ + i));
-        tokens += microBatches.back().inputs.numel();
+        tokens += microBatches.back().tokensSeen();
     }
     optimizer_->zero_grad();
-    const double loss = accumulateGradients(model(), microBatches, opt_.headOnCountedTargets, precision_);
+    const LossReport loss = objective_->backward(model(), microBatches, precision_);
     const double lr = schedule_.at(step_ + 1);
     setLearningRate(*optimizer_, lr);
     const double gradNorm = clipGradients(trainable_, opt_.maxGradNorm);
@@ -227,7 +273,7 @@ void Run::step()
     tokensSeen_ += tokens;
     nextBatch_ += count;
     ++step_;
-    StepPoint point{epoch_, step_, totalSteps(), tokensSeen_, loss, 0, lr, gradNorm};
+    StepPoint point{epoch_, step_, totalSteps(), tokensSeen_, loss.loss, 0, lr, gradNorm, loss.rewards};
     point.tokensPerSecond = double(tokens) / std::max(1e-9, secondsSince(stepStart));
     dir_.appendStep(stepPointToJson(point));
     observer_.onStep(point);
@@ -257,10 +303,14 @@ void Run::evaluate()
     point.tokensSeen = tokensSeen_;
     {
         AutocastScope autocast(precision_, onCuda(model()));
-        point.trainLoss = meanLoss(model(), trainSample, opt_.evalIter, opt_.headOnCountedTargets);
+        const LossReport train = objective_->estimate(model(), trainSample, opt_.evalIter);
         if (valLoader_.numBatches() > 0)
             valLoader_.startEpoch();
-        point.valLoss = meanLoss(model(), valLoader_, opt_.evalIter, opt_.headOnCountedTargets);
+        const LossReport val = objective_->estimate(model(), valLoader_, opt_.evalIter);
+        point.trainLoss = train.loss;
+        point.trainRewards = train.rewards;
+        point.valLoss = val.loss;
+        point.valRewards = val.rewards;
     }
     point.elapsedSeconds = elapsed();
     dir_.appendMetrics(evalPointToJson(point));
@@ -401,8 +451,9 @@ TrainResult train(TrainInputs& inputs, const TrainOptions& options, const std::s
     std::unique_ptr<Run> run;
     try {
         run = std::make_unique<Run>(inputs, options, dir, observer, job, source, timestamp());
-    } catch (const ConfigError&) {
-        // Refused before the first step (too little data or memory): no run is left behind.
+    } catch (...) {
+        // Refused before the first step (too little data or memory, a reference model that cannot
+        // be read): no run is left behind.
         if (newFolder)
             QDir(QString::fromStdString(runDir)).removeRecursively();
         throw;
@@ -455,9 +506,12 @@ TrainResult resumeTraining(const std::string& runDir, int64_t moreEpochs, TrainO
 
 std::string formatEvalLine(const EvalPoint& p)
 {
-    char line[128];
-    std::snprintf(line, sizeof line, "Ep %lld (Step %06lld): Train loss %.3f, Val loss %.3f", (long long)p.epoch,
-                  (long long)p.step, p.trainLoss, p.valLoss);
+    char line[256];
+    int n = std::snprintf(line, sizeof line, "Ep %lld (Step %06lld): Train loss %.3f, Val loss %.3f", (long long)p.epoch,
+                          (long long)p.step, p.trainLoss, p.valLoss);
+    if (p.trainRewards && p.valRewards)
+        std::snprintf(line + n, sizeof line - size_t(n), ", Train reward margins %.3f, Val reward margins %.3f",
+                      p.trainRewards->margin(), p.valRewards->margin());
     return line;
 }
 

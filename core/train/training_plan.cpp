@@ -19,6 +19,14 @@ std::string modelName(const std::string& model)
 
 } // namespace
 
+MethodMemory methodMemory(const TrainOptions& options, const GptConfig& config)
+{
+    if (!options.isDpo())
+        return {options.batchSize, 0};
+    const bool ownReference = !options.lora || options.reference;
+    return {2 * options.batchSize, ownReference ? config.parameterCount() * int64_t(sizeof(float)) : 0};
+}
+
 std::optional<TrainingPlan> planTraining(const std::string& model, const TrainOptions& options, int64_t availableBytes,
                                          int64_t longestExample)
 {
@@ -41,10 +49,12 @@ std::optional<TrainingPlan> planTraining(const std::string& model, const TrainOp
     const int64_t adapters = lora ? loraParameterCount(config, *lora) : 0;
     plan.totalParameters = config.parameterCount() + adapters;
     plan.trainableParameters = lora ? adapters : plan.totalParameters;
-    plan.memory = estimateTrainingMemory(config, options.batchSize, length, lora);
+    const MethodMemory method = methodMemory(options, config);
+    plan.memory = estimateTrainingMemory(config, method.rowsPerBatch, length, lora);
+    plan.memory.weights += method.referenceBytes;
     plan.availableBytes = availableBytes;
-    plan.shortfall =
-        trainingMemoryShortfall(config, modelName(model), options.batchSize, length, lora, availableBytes);
+    plan.shortfall = trainingMemoryShortfall(config, modelName(model), method.rowsPerBatch, length, lora,
+                                             availableBytes - method.referenceBytes);
     return plan;
 }
 

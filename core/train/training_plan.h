@@ -22,6 +22,15 @@ struct TrainingPlan {
     std::string shortfall; // trainingMemoryShortfall's message; empty when the run fits
 };
 
+// What the method adds to a run's memory: DPO runs both answers of every pair through the model
+// (twice the rows per batch) and, unless LoRA's adapters are switched off for it, holds a
+// reference model's weights.
+struct MethodMemory {
+    int64_t rowsPerBatch = 0;
+    int64_t referenceBytes = 0;
+};
+MethodMemory methodMemory(const TrainOptions& options, const GptConfig& config);
+
 // model: a model folder or weights file, a downloaded catalog name (gpt2-small), or LoRA
 // adapters saved alone (planned on their base model). Reads the folder's config.json (or a
 // TensorFlow checkpoint's hparams.json). nullopt when there is neither, as beside a .safetensors

@@ -149,11 +149,17 @@ void playStream(QTcpSocket* socket, const QByteArray& contentType, std::vector<S
     std::make_shared<StreamPlayer>(socket, contentType, std::move(steps))->play(delayMs);
 }
 
+// Pieces of about 4 bytes, never inside a UTF-8 character (a server streams whole characters).
 std::vector<std::string> pieces(const std::string& text)
 {
     std::vector<std::string> out;
-    for (size_t i = 0; i < text.size(); i += 4)
-        out.push_back(text.substr(i, 4));
+    for (size_t i = 0; i < text.size();) {
+        size_t end = std::min(i + 4, text.size());
+        while (end < text.size() && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80)
+            ++end;
+        out.push_back(text.substr(i, end - i));
+        i = end;
+    }
     if (out.empty())
         out.push_back({});
     return out;
@@ -202,6 +208,17 @@ FakeJudgeServer::~FakeJudgeServer() = default;
 bool FakeJudgeServer::listen(quint16 port) { return server_.listen(QHostAddress::LocalHost, port); }
 
 std::string FakeJudgeServer::url() const { return "http://127.0.0.1:" + std::to_string(port()); }
+
+std::optional<std::string> FakeJudgeServer::rewriteFor(const std::string& first)
+{
+    const std::string open = "correct output `", close = "`, slightly rewrite the output to be more ";
+    const size_t from = first.find(open), to = first.find(close);
+    if (from == std::string::npos || to == std::string::npos || to < from)
+        return std::nullopt;
+    const size_t styleFrom = to + close.size();
+    const std::string style = first.substr(styleFrom, first.find('.', styleFrom) - styleFrom);
+    return "[" + style + "] " + first.substr(from + open.size(), to - from - open.size());
+}
 
 int FakeJudgeServer::scoreFor(const std::string& firstUserMessage, double temperature, int64_t seed)
 {
@@ -522,6 +539,8 @@ std::string FakeJudgeServer::replyContent(const json& messages, bool structured,
     }
     if (fault == Fault::NonJson)
         return "I would rate this response as quite good overall.";
+    if (const auto rewrite = rewriteFor(first))
+        return *rewrite;
     if (first.find("<answer2>") != std::string::npos) {
         const std::string verdict = faults_.positionBias ? "1" : verdictFor(first);
         return structured ? goJson({{"verdict", verdict}}).toStdString() : verdict;

@@ -68,6 +68,9 @@ public:
     // when temperature > 0); for pairwise prompts "1", "2" or "tie" from the same hash.
     static int scoreFor(const std::string& firstUserMessage, double temperature = 0, int64_t seed = 123);
     static std::string verdictFor(const std::string& firstUserMessage);
+    // For a request to rewrite an answer ("correct output `X`, slightly rewrite the output to be
+    // more S."): "[S] X".
+    static std::optional<std::string> rewriteFor(const std::string& firstUserMessage);
 
     struct Request {
         QByteArray method, path, body;

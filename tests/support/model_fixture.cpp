@@ -33,12 +33,23 @@ std::string makeTinyModelFolder(const QString& dir, unsigned seed)
     return dir.toStdString();
 }
 
-std::string writeChapterSlice(const QString& path, int count)
+namespace {
+
+std::string writeSlice(const std::string& shared, const QString& path, int count)
 {
-    const auto all = nlohmann::json::parse(readFile(sharedPath("data/instruction-data.json")));
+    const auto all = nlohmann::json::parse(readFile(sharedPath(shared)));
     const nlohmann::json slice(all.begin(), all.begin() + count);
     writeFileAtomic(path.toStdString(), slice.dump(1));
     return path.toStdString();
 }
+
+} // namespace
+
+std::string writeChapterSlice(const QString& path, int count)
+{
+    return writeSlice("data/instruction-data.json", path, count);
+}
+
+std::string writePreferenceSlice(const QString& path, int count) { return writeSlice(kPreferenceData, path, count); }
 
 } // namespace sft::test

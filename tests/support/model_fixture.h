@@ -18,5 +18,9 @@ Gpt randomGpt(const GptConfig& config, uint64_t seed, double scale = 0.5);
 std::string makeTinyModelFolder(const QString& dir, unsigned seed = 1);
 // The first `count` entries of the chapter's dataset as a JSON array file.
 std::string writeChapterSlice(const QString& path, int count);
+// The same of the DPO notebook's preference data (chosen and rejected with every entry).
+std::string writePreferenceSlice(const QString& path, int count);
+inline const char* const kPreferenceData =
+    "data/ch07-extras/04_preference-tuning-with-dpo/instruction-data-with-preference.json";
 
 } // namespace sft::test

@@ -30,8 +30,8 @@ inline bool showsDefault(QWidget* w, const SettingInfo& s)
         return s.kind == SettingKind::Integer ? nlohmann::json(edit->text().toULongLong()) == want
                                               : std::abs(QLocale().toDouble(edit->text()) - want.get<double>()) <=
                                                    1e-9 * std::abs(want.get<double>());
-    if (auto* combo = qobject_cast<QComboBox*>(w))
-        return combo->currentText().toStdString() == want.get<std::string>();
+    if (auto* combo = qobject_cast<QComboBox*>(w)) // an optional text shows no value as an empty field
+        return want.is_null() ? combo->currentText().isEmpty() : combo->currentText().toStdString() == want.get<std::string>();
     if (auto* box = qobject_cast<QCheckBox*>(w))
         return (box->isChecked() != s.formTurnsOff) == want.get<bool>();
     for (const std::string& choice : s.choices) {

@@ -61,6 +61,7 @@ TrainOptions everyOptionChanged()
     o.lora->targets = {LoraTarget::Key, LoraTarget::AttentionOut};
     o.loraMerged = true;
     o.memoryCheck = false;
+    o.dpoBeta = 0.2;
     return o;
 }
 

@@ -14,11 +14,12 @@ namespace sft::test {
 GptConfig tinyTrainConfig(); // the "tiny" preset with a 128-token context
 
 // Every setting away from its default, for checking that each one travels through a flag or a
-// form into run.json; one step. The keys of the two that cannot change with the rest are in
-// kUnchangedByEveryOption: warmup steps (the warmup ratio excludes them) and shuffling
-// (grouping by length needs it).
+// form into run.json; one step. The keys of those that cannot change with the rest are in
+// kUnchangedByEveryOption: warmup steps (the warmup ratio excludes them), shuffling (grouping
+// by length needs it), and the method and its reference model (DPO excludes prompt masking and
+// needs preference data; the reference goes with DPO).
 TrainOptions everyOptionChanged();
-inline const std::set<std::string> kUnchangedByEveryOption{"warmup_steps", "shuffle"};
+inline const std::set<std::string> kUnchangedByEveryOption{"warmup_steps", "shuffle", "method", "reference"};
 
 // datasetPath empty: the chapter's whole dataset.
 TrainInputs tinyInputs(uint64_t seed = 7, const std::string& datasetPath = {});

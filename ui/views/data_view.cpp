@@ -1,15 +1,19 @@
 #include "ui/views/data_view.h"
 
 #include "core/data/batcher.h"
+#include "core/data/prompt_template.h"
 #include "core/data/token_roles.h"
 #include "core/hub/chapter_dataset.h"
+#include "core/judge/make_preferences.h"
 #include "core/util/error.h"
 #include "ui/workers/dataset_snapshot.h"
 #include "ui/models/dataset_table_model.h"
 #include "ui/models/entry_filter_model.h"
 #include "ui/workers/job_runner.h"
 #include "ui/charts/length_histogram_chart.h"
+#include "ui/remembered_judge.h"
 #include "ui/studio_state.h"
+#include "ui/views/answer_detail.h"
 #include "ui/views/token_view.h"
 
 #include <QCheckBox>
@@ -68,6 +72,7 @@ DataView::DataView(StudioState* state, QWidget* parent)
       state_(state),
       loadJob_(new JobRunner(tr("Loading dataset"), state, this)),
       fetchJob_(new JobRunner(tr("Downloading the chapter-7 dataset"), state, this)),
+      preferenceJob_(new JobRunner(tr("Making preference data"), state, this)),
       model_(new DatasetTableModel(this)),
       filter_(new EntryFilterModel(this))
 {
@@ -82,6 +87,7 @@ DataView::DataView(StudioState* state, QWidget* parent)
     content->addWidget(buildTable());
     auto* side = new QSplitter(Qt::Vertical);
     side->addWidget(buildDetail());
+    side->addWidget(buildPreferencePair());
     side->addWidget(buildSummary());
     content->addWidget(side);
     content->setStretchFactor(0, 3);
@@ -123,16 +129,30 @@ QWidget* DataView::buildToolbar()
     progress_->hide();
     connect(openButton_, &QPushButton::clicked, this, &DataView::openDataset);
     connect(fetchButton_, &QPushButton::clicked, this, &DataView::fetchChapterDataset);
+    preferenceButton_ = new QPushButton(tr("Make preference data…"));
+    preferenceButton_->setObjectName("makePreferencesButton");
+    preferenceButton_->setToolTip(tr("For DPO: the judge model chosen in Evaluate rewrites each answer slightly more "
+                                     "polite or impolite; the polite one becomes 'chosen', the other 'rejected'"));
+    connect(preferenceButton_, &QPushButton::clicked, this, &DataView::askForPreferenceData);
+    connect(preferenceJob_, &JobRunner::finished, this, [this](bool ok, bool cancelled, const QString& error) {
+        preferenceButton_->setText(tr("Make preference data…"));
+        progress_->hide();
+        if (cancelled)
+            statusLabel_->setText(tr("Stopped; the rewrites so far are kept: making the same file again continues"));
+        if (!ok && !cancelled)
+            statusLabel_->setText(tr("Could not make preference data: %1").arg(error));
+    });
 
     auto* bar = new QWidget;
     auto* grid = new QGridLayout(bar);
     grid->setContentsMargins(0, 0, 0, 0);
     grid->addWidget(openButton_, 0, 0);
     grid->addWidget(fetchButton_, 0, 1);
-    grid->addWidget(pathLabel_, 0, 2);
-    grid->addWidget(statusLabel_, 1, 0, 1, 3);
-    grid->addWidget(progress_, 1, 3);
-    grid->setColumnStretch(2, 1);
+    grid->addWidget(preferenceButton_, 0, 2);
+    grid->addWidget(pathLabel_, 0, 3);
+    grid->addWidget(statusLabel_, 1, 0, 1, 4);
+    grid->addWidget(progress_, 1, 4);
+    grid->setColumnStretch(3, 1);
     return bar;
 }
 
@@ -251,6 +271,19 @@ QWidget* DataView::buildDetail()
     layout->addWidget(tokenView_, 1);
     layout->addWidget(entrySummary_);
     return group;
+}
+
+// A preference file's entries (DPO) compare two answers: side by side, their differences marked.
+QWidget* DataView::buildPreferencePair()
+{
+    pair_ = new AnswerDetail(tr("Chosen"), tr("Rejected"));
+    pair_->setObjectName("preferencePair");
+    auto* box = new QGroupBox(tr("Preference pair: the answer DPO prefers, and the other"));
+    auto* layout = new QVBoxLayout(box);
+    layout->addWidget(pair_);
+    box->setVisible(false);
+    pairBox_ = box;
+    return box;
 }
 
 QWidget* DataView::buildSummary()
@@ -395,6 +428,7 @@ void DataView::showContent(std::shared_ptr<const DatasetContent> content)
     summaryTabs_->setTabText(2, tr("Warnings (%1)").arg(count(int64_t(dataset.warnings.size()))));
     histogram_->clear();
     overMaxLength_->clear();
+    pairBox_->setVisible(dataset.preferences);
     pages_->setCurrentIndex(1);
     showRowCount();
     if (filter_->rowCount() > 0)
@@ -433,6 +467,10 @@ void DataView::showSelectedEntry()
         return;
     }
     const int row = filter_->mapToSource(current).row();
+    if (content_->dataset.preferences) {
+        const Entry& entry = content_->dataset.entries[size_t(row)];
+        pair_->showTexts(QString::fromStdString(PromptTemplate::alpaca().prompt(entry)), entry.chosen, entry.rejected);
+    }
     if (!tokens_) {
         tokenView_->showMessage(tokensProblem_.isEmpty() ? tr("Tokenizing…") : tokensProblem_);
         entrySummary_->clear();
@@ -507,6 +545,46 @@ void DataView::fetchChapterDataset()
         const QString path =
             QString::fromStdString(sft::fetchChapterDataset(onProgress, fetchJob_->control(), onNote));
         fetchJob_->post([this, path] { state_->setDatasetPath(path); });
+    });
+}
+
+void DataView::askForPreferenceData()
+{
+    if (preferenceJob_->isRunning()) {
+        preferenceJob_->cancel();
+        return;
+    }
+    if (!content_)
+        return;
+    const QFileInfo data(content_->path);
+    const QString suggested = data.absolutePath() + "/" + data.completeBaseName() + "-with-preference.json";
+    const QString out = QFileDialog::getSaveFileName(this, tr("Save preference data as"), suggested,
+                                                     tr("Datasets (*.json)"));
+    if (!out.isEmpty())
+        makePreferenceData(out);
+}
+
+bool DataView::makePreferenceData(const QString& outPath)
+{
+    if (!content_ || preferenceJob_->isRunning())
+        return false;
+    const RememberedJudge judge = rememberedJudge();
+    PreferenceSettings settings;
+    settings.dataPath = content_->path.toStdString();
+    settings.outPath = outPath.toStdString();
+    settings.model = judge.model;
+    preferenceButton_->setText(tr("Stop making preference data"));
+    showProgress(tr("Asking %1 for preference pairs…").arg(QString::fromStdString(judge.model)), 0, 0);
+    return preferenceJob_->start([this, settings, server = judge.server] {
+        const auto client = makeJudgeClient(server);
+        PreferenceEvents events;
+        events.progress = [this](int64_t done, int64_t total, const std::string&) {
+            preferenceJob_->post([this, done, total] {
+                showProgress(tr("Making preference data: %1 of %2 entries").arg(done).arg(total), done, total);
+            });
+        };
+        makePreferences(*client, settings, events, preferenceJob_->control());
+        preferenceJob_->post([this, out = QString::fromStdString(settings.outPath)] { state_->setDatasetPath(out); });
     });
 }
 

@@ -22,6 +22,8 @@ class QTableView;
 
 namespace sft::ui {
 
+class AnswerDetail;
+
 class DatasetTableModel;
 class EntryFilterModel;
 class JobRunner;
@@ -36,11 +38,18 @@ class DataView : public QWidget {
 public:
     explicit DataView(StudioState* state, QWidget* parent = nullptr);
 
+    // Preference data for DPO from the open dataset, written to outPath by the judge server and
+    // model chosen in Evaluate (the book's create-preference-data notebook); the new file opens
+    // when it is done. False when a job is running already.
+    bool makePreferenceData(const QString& outPath);
+    JobRunner* preferenceJob() const { return preferenceJob_; }
+
 private:
     QWidget* buildToolbar();
     QWidget* buildOptions();
     QWidget* buildTable();
     QWidget* buildDetail();
+    QWidget* buildPreferencePair();
     QWidget* buildSummary();
 
     void reload();
@@ -55,11 +64,14 @@ private:
 
     void openDataset();
     void fetchChapterDataset();
+    void askForPreferenceData();
     void onFetchFinished(bool ok, bool cancelled, const QString& error);
 
     StudioState* state_;
     JobRunner* loadJob_;
     JobRunner* fetchJob_;
+    JobRunner* preferenceJob_;
+    QPushButton* preferenceButton_ = nullptr;
     bool reloadPending_ = false;
     std::shared_ptr<const DatasetContent> content_;
     std::shared_ptr<const TokenizedContent> tokens_;
@@ -91,6 +103,8 @@ private:
     QLabel* overMaxLength_ = nullptr;
     LengthHistogramChart* histogram_ = nullptr;
     QTabWidget* summaryTabs_ = nullptr;
+    QWidget* pairBox_ = nullptr;
+    AnswerDetail* pair_ = nullptr;
     QListWidget* invalidEntries_ = nullptr;
     QListWidget* warnings_ = nullptr;
 };

@@ -9,6 +9,7 @@
 #include "ui/views/settings_form.h"
 #include "ui/workers/judge_worker.h"
 #include "ui/named.h"
+#include "ui/remembered_judge.h"
 #include "ui/charts/score_histogram_chart.h"
 #include "ui/scores_location.h"
 
@@ -82,11 +83,6 @@ std::vector<std::optional<double>> scoresOf(const std::vector<EntryScore>& entri
     return scores;
 }
 
-QString keyStorePath()
-{
-    return QStandardPaths::writableLocation(QStandardPaths::AppConfigLocation) + "/judge-api-keys.json";
-}
-
 } // namespace
 
 JudgePanel::JudgePanel(StudioState* state, QWidget* parent)
@@ -145,22 +141,22 @@ JudgePanel::~JudgePanel()
 
 QWidget* JudgePanel::buildServerBox()
 {
-    const QSettings settings;
-    url_->setText(settings.value("judge/url", QString::fromStdString(JudgeServer().url)).toString());
+    const RememberedJudge remembered = rememberedJudge();
+    url_->setText(QString::fromStdString(remembered.server.url));
     url_->setToolTip(tr("Ollama (default port 11434), or an OpenAI-compatible server such as llama.cpp's "
                         "llama-server, vLLM or LM Studio"));
     api_->addItem(tr("Ollama"), "ollama");
     api_->addItem(tr("OpenAI-compatible"), "openai");
-    api_->setCurrentIndex(std::max(0, api_->findData(settings.value("judge/api", "ollama"))));
+    api_->setCurrentIndex(std::max(0, api_->findData(QString::fromStdString(judgeApiName(remembered.server.api)))));
     apiKey_->setEchoMode(QLineEdit::Password);
     apiKey_->setPlaceholderText(tr("only if the server asks for one"));
     apiKey_->setToolTip(tr("Sent as a bearer token, to this server only. Kept for this session, unless Remember "
                            "is ticked."));
     rememberKey_->setToolTip(tr("Keep the key for this server address in %1, a file only you can read")
-                                 .arg(QDir::toNativeSeparators(keyStorePath())));
+                                 .arg(QDir::toNativeSeparators(judgeKeyStorePath())));
     loadRememberedKey();
     model_->setEditable(true);
-    model_->setCurrentText(settings.value("judge/model", QString::fromStdString(ScoreSettings().model)).toString());
+    model_->setCurrentText(QString::fromStdString(remembered.model));
     model_->setMinimumContentsLength(14);
     model_->setToolTip(tr("The judge model as the server names it; the list is what the server has"));
     pull_->setToolTip(tr("Download the model into Ollama (llama3 is about 4.7 GB)"));
@@ -524,11 +520,11 @@ void JudgePanel::setStatus(const QString& text)
 
 void JudgePanel::saveSettings() const
 {
-    QSettings settings;
-    settings.setValue("judge/url", url_->text());
-    settings.setValue("judge/api", api_->currentData());
-    settings.setValue("judge/model", model_->currentText());
-    settings.setValue("judge/prompt", promptChoice_->currentData());
+    JudgeServer server;
+    server.url = url_->text().toStdString();
+    server.api = judgeApiByName(api_->currentData().toString().toStdString());
+    rememberJudge({server, model_->currentText().toStdString()});
+    QSettings().setValue("judge/prompt", promptChoice_->currentData());
 }
 
 // The key remembered for the address now in the field. A remembered key never stays in the field
@@ -536,7 +532,7 @@ void JudgePanel::saveSettings() const
 void JudgePanel::loadRememberedKey()
 {
     try {
-        const std::string key = ApiKeyStore(keyStorePath().toStdString()).keyFor(url_->text().trimmed().toStdString());
+        const std::string key = ApiKeyStore(judgeKeyStorePath().toStdString()).keyFor(url_->text().trimmed().toStdString());
         if (!key.empty() || rememberKey_->isChecked())
             apiKey_->setText(QString::fromStdString(key));
         rememberKey_->setChecked(!key.empty());
@@ -550,7 +546,7 @@ void JudgePanel::storeKey()
     const std::string url = url_->text().trimmed().toStdString();
     const std::string key = rememberKey_->isChecked() ? apiKey_->text().trimmed().toStdString() : std::string();
     try {
-        ApiKeyStore(keyStorePath().toStdString()).remember(url, key);
+        ApiKeyStore(judgeKeyStorePath().toStdString()).remember(url, key);
     } catch (const Error& e) {
         setStatus(tr("The API key cannot be remembered: %1").arg(e.what()));
     }

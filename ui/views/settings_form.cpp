@@ -101,6 +101,9 @@ QWidget* SettingsForm::makeWidget(const SettingInfo& s)
         for (const std::string& c : s.choices)
             combo->addItem(text(c));
         combo->setEditable(s.kind == SettingKind::Text);
+        // An optional text left empty means its default, which the empty field names.
+        if (combo->isEditable() && !s.noneText.empty())
+            combo->lineEdit()->setPlaceholderText(text(s.noneText));
         w = combo;
         break;
     }
@@ -198,7 +201,8 @@ nlohmann::json SettingsForm::valueOf(const SettingInfo& s) const
         return s.kind == SettingKind::Integer ? nlohmann::json(edit->text().toULongLong())
                                               : nlohmann::json(number(edit->text()));
     if (auto* combo = qobject_cast<QComboBox*>(w))
-        return combo->currentText().toStdString();
+        return !s.noneText.empty() && combo->currentText().trimmed().isEmpty() ? nlohmann::json()
+                                                                               : nlohmann::json(combo->currentText().toStdString());
     if (auto* box = qobject_cast<QCheckBox*>(w))
         return box->isChecked() != s.formTurnsOff;
     nlohmann::json names = nlohmann::json::array();
@@ -240,7 +244,7 @@ void SettingsForm::showValue(const SettingInfo& s, const nlohmann::json& value)
     else if (auto* edit = qobject_cast<QLineEdit*>(w))
         edit->setText(value.is_number_float() ? QString::number(value.get<double>(), 'g', 6) : text(value.dump()));
     else if (auto* combo = qobject_cast<QComboBox*>(w))
-        combo->setCurrentText(text(value.get<std::string>()));
+        combo->setCurrentText(value.is_null() ? QString() : text(value.get<std::string>()));
     else if (auto* box = qobject_cast<QCheckBox*>(w))
         box->setChecked(value.get<bool>() != s.formTurnsOff);
     else

@@ -13,6 +13,7 @@
 #include "core/train/training_plan.h"
 #include "ui/charts/loss_chart.h"
 #include "ui/views/settings_form.h"
+#include "ui/charts/reward_chart.h"
 #include "ui/charts/step_chart.h"
 #include "ui/duration_text.h"
 #include "ui/studio_state.h"
@@ -276,6 +277,7 @@ QWidget* TrainView::buildForm()
     auto* box = new QGroupBox(tr("Run settings"));
     auto* boxLayout = new QVBoxLayout(box);
     boxLayout->addLayout(form);
+    boxLayout->addWidget(buildDpoBox());
     boxLayout->addWidget(buildAdvanced());
     boxLayout->addStretch();
     // The settings scroll; what the run will do and the buttons stay in sight below them. The
@@ -294,6 +296,37 @@ QWidget* TrainView::buildForm()
     columnLayout->addLayout(buttons);
     columnLayout->addLayout(resumeRow);
     return column;
+}
+
+QWidget* TrainView::buildDpoBox()
+{
+    auto* box = new QGroupBox(tr("DPO: preference tuning"));
+    box->setObjectName("dpoBox");
+    box->setToolTip(tr("Direct Preference Optimization, as the book's DPO notebook: the data's entries need "
+                       "'chosen' and 'rejected' answers"));
+    auto* layout = new QVBoxLayout(box);
+    layout->addWidget(form_->section("DPO"));
+    dpoBox_ = box;
+    auto* method = qobject_cast<QComboBox*>(form_->widget("/method"));
+    connect(method, &QComboBox::currentTextChanged, this, &TrainView::followMethod);
+    box->setVisible(false);
+    return box;
+}
+
+void TrainView::followMethod()
+{
+    nlohmann::json values = form_->values();
+    const std::string method = values.value("method", std::string("sft"));
+    dpoBox_->setVisible(method == "dpo");
+    if (method == method_)
+        return;
+    const nlohmann::json from = TrainOptions::defaultsFor(method_).toJson();
+    const nlohmann::json to = TrainOptions::defaultsFor(method).toJson();
+    method_ = method;
+    for (const char* key : {"learning_rate", "weight_decay", "epochs"})
+        if (values[key] == from[key])
+            values[key] = to[key];
+    form_->show(values);
 }
 
 // Beyond the chapter: collapsed until asked for, so the chapter's settings stay at a glance.
@@ -335,6 +368,9 @@ QWidget* TrainView::buildMonitor()
     chart_->setObjectName("lossChart");
     stepChart_ = new StepChart;
     stepChart_->setObjectName("stepChart");
+    rewardChart_ = new RewardChart;
+    rewardChart_->setObjectName("rewardChart");
+    rewardChart_->setVisible(false);
     xAxis_ = new QComboBox;
     xAxis_->setObjectName("xAxis");
     xAxis_->addItems({tr("Steps"), tr("Tokens seen")});
@@ -361,7 +397,11 @@ QWidget* TrainView::buildMonitor()
     auto* topLayout = new QVBoxLayout(top);
     topLayout->setContentsMargins(0, 0, 0, 0);
     topLayout->addLayout(axisRow);
-    topLayout->addWidget(chart_, 3);
+    // DPO's rewards beside the loss, not under it: the window keeps its height.
+    auto* charts = new QHBoxLayout;
+    charts->addWidget(chart_, 1);
+    charts->addWidget(rewardChart_, 1);
+    topLayout->addLayout(charts, 3);
     topLayout->addWidget(stepChart_, 1);
     topLayout->addWidget(progress_);
     topLayout->addWidget(status_);
@@ -599,6 +639,8 @@ void TrainView::clearMonitor()
 {
     chart_->clear();
     stepChart_->clear();
+    rewardChart_->clear();
+    rewardChart_->setVisible(false);
     progress_->setValue(0);
     log_->clear();
 }
@@ -626,6 +668,8 @@ void TrainView::openRun(const QString& runDir)
             showOptions(TrainOptions::fromJson(run.at("options")));
         const std::vector<EvalPoint> evals = readEvalPoints(runDir.toStdString());
         chart_->setPoints(evals);
+        rewardChart_->setPoints(evals);
+        rewardChart_->setVisible(rewardChart_->hasPoints());
         stepChart_->setPoints(readStepPoints(runDir.toStdString()));
         runDir_->setText(runDir);
         const RunSummary summary = summarizeRun(runDir.toStdString());
@@ -679,12 +723,16 @@ void TrainView::onStep(const StepPoint& p, double etaSeconds)
 void TrainView::onEvaluation(const EvalPoint& p)
 {
     chart_->addPoint(p);
+    rewardChart_->addPoint(p);
+    rewardChart_->setVisible(rewardChart_->hasPoints());
     log(QString::fromStdString(formatEvalLine(p)));
 }
 
 void TrainView::onResumed(int64_t stepsDone, const std::vector<StepPoint>& steps, const std::vector<EvalPoint>& evals)
 {
     chart_->setPoints(evals);
+    rewardChart_->setPoints(evals);
+    rewardChart_->setVisible(rewardChart_->hasPoints());
     stepChart_->setPoints(steps);
     for (const EvalPoint& p : evals)
         log(QString::fromStdString(formatEvalLine(p)));

@@ -2,13 +2,15 @@
 // The Train view: every setting of the core trainer in one form with presets (the chapter's
 // settings first, the rest, LoRA included, under "Advanced"), a line saying how many parameters
 // the run trains and whether its memory need fits, Start / Pause / Stop / Resume, the live loss
-// chart, learning rate and gradient norm per step, progress with tokens/s and ETA, the
+// chart (for DPO, the rewards of chosen and rejected answers too), learning rate and gradient
+// norm per step, progress with tokens/s and ETA, the
 // epoch-end sample and a log. Opening a run redraws its charts from metrics.jsonl and
 // steps.jsonl; Resume continues it from its last checkpoint.
 
 #include <QWidget>
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 class QComboBox;
@@ -29,6 +31,7 @@ struct TrainOptions;
 namespace sft::ui {
 
 class LossChart;
+class RewardChart;
 class SettingsForm;
 class StepChart;
 class JobRunner;
@@ -80,6 +83,10 @@ private:
     QWidget* buildPresetRow();
     void listPresets(const QString& current);
     QWidget* buildAdvanced();
+    // DPO's settings, shown while the method is dpo; switching the method swaps the learning
+    // rate, weight decay and epochs between the methods' defaults where they still hold those.
+    QWidget* buildDpoBox();
+    void followMethod();
     QWidget* buildMonitor();
     // The trainingPlan line: what the form's run trains and needs, from the model's config file.
     void updateTrainingPlan();
@@ -98,6 +105,9 @@ private:
     TrainWorker* worker_;
     LossChart* chart_;
     StepChart* stepChart_;
+    RewardChart* rewardChart_;
+    QWidget* dpoBox_;
+    std::string method_ = "sft";
     QLineEdit* model_;
     QLineEdit* dataset_;
     QLineEdit* runDir_;

@@ -1,0 +1,106 @@
+#include "core/train/objective.h"
+
+#include "core/train/gradient_accumulation.h"
+#include "core/train/loss.h"
+
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <limits>
+
+namespace sft {
+
+namespace {
+
+class CrossEntropy : public Objective {
+public:
+    explicit CrossEntropy(bool headOnCountedTargets) : headOnCounted_(headOnCountedTargets) {}
+
+    LossReport backward(Gpt& model, const std::vector<Batch>& microBatches, Precision precision) override
+    {
+        return {accumulateGradients(model, microBatches, headOnCounted_, precision), std::nullopt};
+    }
+    LossReport estimate(Gpt& model, const DataLoader& loader, int64_t maxBatches) override
+    {
+        return {meanLoss(model, loader, maxBatches, headOnCounted_), std::nullopt};
+    }
+
+private:
+    bool headOnCounted_;
+};
+
+class Preference : public Objective {
+public:
+    Preference(ReferenceModel reference, double beta, bool headOnCountedTargets)
+        : reference_(std::move(reference)), beta_(beta), headOnCounted_(headOnCountedTargets)
+    {
+    }
+
+    // The loss is a mean over pairs, so a micro-batch weighs by its share of the step's pairs.
+    LossReport backward(Gpt& model, const std::vector<Batch>& microBatches, Precision precision) override
+    {
+        const bool cuda = model->parameters().front().is_cuda();
+        int64_t all = 0;
+        for (const Batch& b : microBatches)
+            all += b.inputs.size(0) / 2;
+        LossReport step{0, Rewards{}};
+        for (const Batch& b : microBatches) {
+            const double share = double(b.inputs.size(0) / 2) / double(all);
+            PreferenceLoss part;
+            {
+                AutocastScope autocast(precision, cuda);
+                part = dpoBatchLoss(model, reference_, b, beta_, headOnCounted_);
+            }
+            (part.loss * share).backward();
+            step.loss += part.loss.item<double>() * share;
+            step.rewards->chosen += part.chosenReward * share;
+            step.rewards->rejected += part.rejectedReward * share;
+        }
+        return step;
+    }
+
+    LossReport estimate(Gpt& model, const DataLoader& loader, int64_t maxBatches) override
+    {
+        const int64_t batches = std::min(maxBatches, loader.numBatches());
+        if (batches <= 0) {
+            const double nan = std::numeric_limits<double>::quiet_NaN();
+            return {nan, Rewards{nan, nan}};
+        }
+        const bool wasTraining = model->is_training();
+        model->eval();
+        LossReport mean{0, Rewards{}};
+        {
+            torch::NoGradGuard noGrad;
+            for (int64_t i = 0; i < batches; ++i) {
+                const PreferenceLoss b = dpoBatchLoss(model, reference_, loader.batch(i), beta_, headOnCounted_);
+                mean.loss += b.loss.item<double>();
+                mean.rewards->chosen += b.chosenReward;
+                mean.rewards->rejected += b.rejectedReward;
+            }
+        }
+        model->train(wasTraining);
+        mean.loss /= double(batches);
+        mean.rewards->chosen /= double(batches);
+        mean.rewards->rejected /= double(batches);
+        return mean;
+    }
+
+private:
+    ReferenceModel reference_;
+    double beta_;
+    bool headOnCounted_;
+};
+
+} // namespace
+
+std::unique_ptr<Objective> crossEntropyObjective(bool headOnCountedTargets)
+{
+    return std::make_unique<CrossEntropy>(headOnCountedTargets);
+}
+
+std::unique_ptr<Objective> preferenceObjective(ReferenceModel reference, double beta, bool headOnCountedTargets)
+{
+    return std::make_unique<Preference>(std::move(reference), beta, headOnCountedTargets);
+}
+
+} // namespace sft
