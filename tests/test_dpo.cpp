@@ -324,6 +324,38 @@ private Q_SLOTS:
         QVERIFY(QString::fromStdString(run.readRunJson()["dpo"]["reference"].get<std::string>()).contains("without the LoRA adapters"));
     }
 
+    // Two micro-batches of 2 pairs make the step one batch of 4 makes: the same losses and
+    // rewards, the later steps' after the same updates (each micro-batch weighs by its share of
+    // the pairs). Weights are not compared: Adam magnifies float noise in near-zero gradients.
+    void accumulationEqualsOneBatch()
+    {
+        const std::string model = test::makeTinyModelFolder(tmp_.filePath("accumulation-model"));
+        std::vector<std::vector<StepPoint>> runs;
+        for (const int64_t accumulation : {int64_t(1), int64_t(2)}) {
+            TrainInputs inputs{loadModelFolder(model), loadTokenizer(model),
+                               loadDataset(data_, BadEntries::Refuse, EntryFields::Preference)};
+            TrainOptions options = TrainOptions::defaultsFor("dpo");
+            options.batchSize = 4 / accumulation;
+            options.gradAccumulation = accumulation;
+            options.learningRate = 1e-3;
+            options.maxSteps = 3;
+            options.shuffle = false;
+            options.evalFreq = 100;
+            options.evalIter = 1;
+            options.sampleTokens = 0;
+            options.precision = "fp32";
+            test::Recorder recorder;
+            train(inputs, options, tmp_.filePath("accumulate-" + QString::number(accumulation)).toStdString(), recorder);
+            runs.push_back(recorder.steps);
+        }
+        QCOMPARE(runs[0].size(), size_t(3));
+        QCOMPARE(runs[1].size(), size_t(3));
+        for (size_t i = 0; i < 3; ++i) {
+            QVERIFY2(close(runs[0][i].loss, runs[1][i].loss, 1e-5), qPrintable(QString::number(runs[1][i].loss)));
+            QVERIFY(close(runs[0][i].rewards->margin(), runs[1][i].rewards->margin(), 1e-3));
+        }
+    }
+
     // Instruction data is not preference data: DPO names the entry and what it lacks; a
     // reference model that is not there is named, and neither run leaves a folder.
     void instructionDataIsRefused()
