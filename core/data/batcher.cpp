@@ -58,7 +58,7 @@ size_t dropPairsWithoutAnswer(std::vector<Example>& pairs, int64_t allowedMaxLen
 {
     const size_t bound = allowedMaxLength > 0 ? size_t(allowedMaxLength) : SIZE_MAX;
     const auto noAnswer = [bound](const Example& e) {
-        const auto answerFrom = size_t(e.promptLength + 2);
+        const auto answerFrom = size_t(e.answerStart());
         return std::min(e.ids.size(), bound) <= answerFrom || std::min(e.rejected.size(), bound) <= answerFrom;
     };
     const size_t before = pairs.size();
@@ -119,7 +119,7 @@ PreferencePairs collatePreferences(const std::vector<const Example*>& items, con
             const size_t kept = std::min(sequence.size(), width);
             for (size_t j = 0; j < kept; ++j) {
                 idsAt[r][int64_t(j)] = sequence[j];
-                maskAt[r][int64_t(j)] = int64_t(j) >= items[size_t(r)]->promptLength + 2;
+                maskAt[r][int64_t(j)] = int64_t(j) >= items[size_t(r)]->answerStart();
             }
         }
     };

@@ -22,6 +22,9 @@ struct Example {
     std::vector<int64_t> rejected;
 
     bool isPair() const { return !rejected.empty(); }
+    // Where a pair's answer tokens start counting: after the prompt and the two tokens after it
+    // (the DPO notebook's mask[:len(prompt) + 2] = False).
+    int64_t answerStart() const { return promptLength + 2; }
     size_t length() const { return std::max(ids.size(), rejected.size()); }
 };
 

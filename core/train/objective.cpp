@@ -1,7 +1,9 @@
 #include "core/train/objective.h"
 
+#include "core/io/model_folder.h"
 #include "core/train/gradient_accumulation.h"
 #include "core/train/loss.h"
+#include "core/util/error.h"
 
 #include <torch/torch.h>
 
@@ -101,6 +103,25 @@ std::unique_ptr<Objective> crossEntropyObjective(bool headOnCountedTargets)
 std::unique_ptr<Objective> preferenceObjective(ReferenceModel reference, double beta, bool headOnCountedTargets)
 {
     return std::make_unique<Preference>(std::move(reference), beta, headOnCountedTargets);
+}
+
+std::unique_ptr<Objective> trainingObjective(const TrainOptions& options, Gpt& policy, const std::string& startModel)
+{
+    if (!options.isDpo())
+        return crossEntropyObjective(options.headOnCountedTargets);
+    if (options.referenceIsBaseModel())
+        return preferenceObjective(ReferenceModel::policyWithoutAdapters(policy), options.dpoBeta,
+                                   options.headOnCountedTargets);
+    const std::string path = options.reference.value_or(startModel);
+    LoadedModel reference = loadModelFolder(path);
+    const GptConfig &a = reference.config, &b = policy->config();
+    if (a.vocabSize != b.vocabSize || a.embDim != b.embDim || a.nLayers != b.nLayers || a.nHeads != b.nHeads)
+        throw ConfigError("the reference model " + path + " has another shape than the model trained (" +
+                          std::to_string(a.parameterCount()) + " parameters against " +
+                          std::to_string(b.parameterCount()) + "); DPO compares the two on the same tokens");
+    reference.model->to(policy->parameters().front().device());
+    return preferenceObjective(ReferenceModel::separate(reference.model), options.dpoBeta,
+                               options.headOnCountedTargets);
 }
 
 } // namespace sft

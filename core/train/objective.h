@@ -8,10 +8,12 @@
 #include "core/train/dpo_loss.h"
 #include "core/train/precision.h"
 #include "core/train/train_events.h"
+#include "core/train/train_options.h"
 
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 namespace sft {
@@ -34,5 +36,10 @@ public:
 
 std::unique_ptr<Objective> crossEntropyObjective(bool headOnCountedTargets);
 std::unique_ptr<Objective> preferenceObjective(ReferenceModel reference, double beta, bool headOnCountedTargets);
+
+// A training run's objective. DPO's reference is the policy without its adapters
+// (options.referenceIsBaseModel()), else the model at options.reference or at startModel, loaded
+// onto the policy's device; ConfigError when its shape is not the policy's.
+std::unique_ptr<Objective> trainingObjective(const TrainOptions& options, Gpt& policy, const std::string& startModel);
 
 } // namespace sft

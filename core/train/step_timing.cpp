@@ -15,22 +15,6 @@
 
 namespace sft {
 
-namespace {
-
-// The run's objective: DPO's needs its reference model, loaded as the run loads it.
-std::unique_ptr<Objective> objectiveOf(const TrainOptions& options, Gpt& policy, const std::string& modelDir)
-{
-    if (!options.isDpo())
-        return crossEntropyObjective(options.headOnCountedTargets);
-    ReferenceModel reference =
-        options.lora && !options.reference
-            ? ReferenceModel::policyWithoutAdapters(policy)
-            : ReferenceModel::separate(loadModelFolder(resolveModel(options.reference.value_or(modelDir))).model);
-    return preferenceObjective(std::move(reference), options.dpoBeta, options.headOnCountedTargets);
-}
-
-} // namespace
-
 StepTiming measureTrainingStep(const std::string& model, const TrainOptions& options, int64_t sequenceLength,
                                int64_t trainEntries, const JobControl* job)
 {
@@ -39,7 +23,10 @@ StepTiming measureTrainingStep(const std::string& model, const TrainOptions& opt
     LoadedModel loaded = loadModelFolder(modelDir);
     Gpt& gpt = loaded.model;
     TrainingSetup setup = prepareForTraining(gpt, options);
-    const std::unique_ptr<Objective> objective = objectiveOf(options, gpt, modelDir);
+    TrainOptions resolved = options; // a downloaded model's name works as reference, as in a run
+    if (resolved.reference)
+        resolved.reference = resolveModel(*resolved.reference);
+    const std::unique_ptr<Objective> objective = trainingObjective(resolved, gpt, modelDir);
     const int64_t rows = options.isDpo() ? 2 * options.batchSize : options.batchSize; // DPO: chosen and rejected
     const bool cuda = gpt->parameters().front().is_cuda();
     const Precision precision = resolvePrecision(options.precision, cuda);

@@ -56,6 +56,9 @@ struct TrainOptions {
     std::optional<std::string> reference; // DPO's reference model; none: the model the run starts from
 
     bool isDpo() const { return method == "dpo"; }
+    // DPO with LoRA and no reference given: the reference is the model under the adapters, with
+    // them switched off, and needs no weights of its own.
+    bool referenceIsBaseModel() const { return isDpo() && lora && !reference; }
     // What the method needs of every entry: preference pairs for DPO.
     EntryFields entryFields() const { return isDpo() ? EntryFields::Preference : EntryFields::Instruction; }
     // The defaults of a method: the chapter's for sft; for dpo the DPO notebook's (1 epoch,

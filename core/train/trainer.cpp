@@ -71,7 +71,7 @@ public:
                               "dataset's is empty");
         if (opt_.memoryCheck)
             requireMemory();
-        objective_ = makeObjective();
+        objective_ = trainingObjective(opt_, in_.model.model, source_);
     }
 
     // resumeFrom: a resumable checkpoint folder, or empty to start at step 0.
@@ -79,8 +79,6 @@ public:
 
 private:
     std::vector<Example> examples(const std::vector<Entry>& entries, const std::string& split);
-    std::string referencePath() const { return opt_.reference.value_or(source_); }
-    std::unique_ptr<Objective> makeObjective() const;
     CollateOptions collateOptions() const
     {
         CollateOptions c;
@@ -155,24 +153,6 @@ std::vector<Example> Run::examples(const std::vector<Entry>& entries, const std:
     return all;
 }
 
-std::unique_ptr<Objective> Run::makeObjective() const
-{
-    if (!opt_.isDpo())
-        return crossEntropyObjective(opt_.headOnCountedTargets);
-    if (opt_.lora && !opt_.reference)
-        return preferenceObjective(ReferenceModel::policyWithoutAdapters(in_.model.model), opt_.dpoBeta,
-                                   opt_.headOnCountedTargets);
-    LoadedModel reference = loadModelFolder(referencePath());
-    const GptConfig &a = reference.config, &b = in_.model.config;
-    if (a.vocabSize != b.vocabSize || a.embDim != b.embDim || a.nLayers != b.nLayers || a.nHeads != b.nHeads)
-        throw ConfigError("the reference model " + referencePath() + " has another shape than the model trained (" +
-                          std::to_string(a.parameterCount()) + " parameters against " +
-                          std::to_string(b.parameterCount()) + "); DPO compares the two on the same tokens");
-    if (onCuda(in_.model.model))
-        reference.model->to(in_.model.model->parameters().front().device());
-    return preferenceObjective(ReferenceModel::separate(reference.model), opt_.dpoBeta, opt_.headOnCountedTargets);
-}
-
 int64_t Run::totalSteps() const
 {
     const int64_t all = opt_.epochs * stepsPerEpoch();
@@ -207,8 +187,8 @@ void Run::writeRunJson(const std::string& status, const TrainResult& result) con
         run["process"] = thisProcess();
     if (opt_.isDpo())
         run["dpo"] = {{"beta", opt_.dpoBeta},
-                      {"reference", opt_.lora && !opt_.reference ? source_ + " (without the LoRA adapters)"
-                                                                   : referencePath()}};
+                      {"reference", opt_.referenceIsBaseModel() ? source_ + " (without the LoRA adapters)"
+                                                                : opt_.reference.value_or(source_)}};
     if (!result.error.empty())
         run["error"] = result.error;
     if (!result.checkpoint.empty())

@@ -23,8 +23,8 @@ MethodMemory methodMemory(const TrainOptions& options, const GptConfig& config)
 {
     if (!options.isDpo())
         return {options.batchSize, 0};
-    const bool ownReference = !options.lora || options.reference;
-    return {2 * options.batchSize, ownReference ? config.parameterCount() * int64_t(sizeof(float)) : 0};
+    return {2 * options.batchSize,
+            options.referenceIsBaseModel() ? 0 : config.parameterCount() * int64_t(sizeof(float))};
 }
 
 std::optional<TrainingPlan> planTraining(const std::string& model, const TrainOptions& options, int64_t availableBytes,
