@@ -20,6 +20,7 @@ const std::vector<Command>& commands()
         {"init", "make a model folder with random GPT-2 weights", cmdInit},
         {"tokenize", "print GPT-2 token IDs of a text or of every dataset entry", cmdTokenize},
         {"dataset", "check a dataset: entries, split, invalid entries, token lengths; fetch the chapter-7 file", cmdDataset},
+        {"import-data", "convert ShareGPT, OpenAI chat, CSV or TSV data to an Alpaca dataset", cmdImportData},
         {"logits", "print a model's logits for token IDs as JSON", cmdLogits},
         {"eval-loss", "print a model's mean loss on a dataset split", cmdEvalLoss},
         {"train", "fine-tune a model on an instruction dataset", cmdTrain},
@@ -31,6 +32,8 @@ const std::vector<Command>& commands()
         {"score", "have an LLM judge score each answer 0-100 (resumable)", cmdScore},
         {"make-preferences", "make DPO preference data: a local model rewrites each answer (resumable)",
          cmdMakePreferences},
+        {"generate-data", "make new instruction/response pairs with a local model, as the book's notebook (resumable)",
+         cmdGenerateData},
         {"compare-judge", "have an LLM judge pick the better of two answers, in both orders", cmdCompareJudge},
         {"agreement", "Pearson, Spearman and Kendall tau between two judges' scores", cmdAgreement},
     };

@@ -19,11 +19,38 @@ std::vector<SettingInfo> judgeFlags(JudgeSamples samples)
     return flags;
 }
 
+namespace {
+
+void addApiKeyOptions(Options& o)
+{
+    o.add("api-key-env", "Environment variable holding the server's API key, sent as a bearer token.", "VAR");
+    o.add("api-key-file", "File holding the server's API key, readable by you alone (chmod 600).", "FILE");
+}
+
+const std::vector<std::string> kAskingFlags = {"judge-model", "temperature", "seed", "num-ctx", "num-predict",
+                                               "attempts", "backoff-ms"};
+
+std::vector<SettingInfo> askingFlags()
+{
+    std::vector<SettingInfo> flags = judgeServerSettings().infos();
+    for (const SettingInfo& s : settingsWithFlags(judgeSettings().infos(), kAskingFlags))
+        flags.push_back(s);
+    return flags;
+}
+
+nlohmann::json askingDefaults(const SamplingOptions& sampling)
+{
+    ScoreSettings defaults;
+    defaults.options = sampling;
+    return judgeSettings().toJson(defaults);
+}
+
+} // namespace
+
 void addJudgeOptions(Options& o, JudgeSamples samples)
 {
     addSettingFlags(o, judgeFlags(samples));
-    o.add("api-key-env", "Environment variable holding the server's API key, sent as a bearer token.", "VAR");
-    o.add("api-key-file", "File holding the server's API key, readable by you alone (chmod 600).", "FILE");
+    addApiKeyOptions(o);
     o.add("pull", "Pull the judge model first when Ollama does not have it.");
     o.add("restart", "Discard results stored in the output's journal for another setup.");
 }
@@ -50,6 +77,17 @@ ScoreSettings judgeSettingsOf(const Options& o, JudgeSamples samples)
     ScoreSettings settings = judgeSettings().fromJson(readSettingFlags(o, judgeFlags(samples)));
     settings.restart = o.isSet("restart");
     return settings;
+}
+
+void addAskingOptions(Options& o, const SamplingOptions& sampling)
+{
+    addSettingFlags(o, askingFlags(), askingDefaults(sampling));
+    addApiKeyOptions(o);
+}
+
+ScoreSettings askingSettingsOf(const Options& o, const SamplingOptions& sampling)
+{
+    return judgeSettings().fromJson(readSettingFlags(o, askingFlags(), askingDefaults(sampling)));
 }
 
 void pullIfMissing(JudgeClient& client, const std::string& model, const Options& o)

@@ -1,5 +1,6 @@
 #pragma once
-// The judge options that `score` and `compare-judge` share: where the server is, how to ask it
+// The judge options that `score` and `compare-judge` share (and, for asking a model to write,
+// make-preferences and generate-data): where the server is, how to ask it
 // (sampling, schema), how long to wait and how often to ask again.
 
 #include "app/cli_support.h"
@@ -24,6 +25,11 @@ void addJudgeOptions(Options& o, JudgeSamples samples);
 JudgeServer judgeServer(const Options& o);
 // How to ask the judge: model, sampling, schema, retries, samples, --restart.
 ScoreSettings judgeSettingsOf(const Options& o, JudgeSamples samples);
+
+// Jobs that ask a local model to write text (make-preferences, generate-data): the server's
+// flags, the model, its sampling (defaults: `sampling`), retries, and the API key's flags.
+void addAskingOptions(Options& o, const SamplingOptions& sampling);
+ScoreSettings askingSettingsOf(const Options& o, const SamplingOptions& sampling);
 
 // With --pull, a judge model Ollama does not have yet is pulled first, with progress.
 void pullIfMissing(JudgeClient& client, const std::string& model, const Options& o);

@@ -12,28 +12,6 @@
 
 namespace sft::cli {
 
-namespace {
-
-const std::vector<std::string> kAskingFlags = {"judge-model", "temperature", "seed", "num-ctx", "num-predict",
-                                               "attempts", "backoff-ms"};
-
-std::vector<SettingInfo> askingSettings()
-{
-    std::vector<SettingInfo> flags = judgeServerSettings().infos();
-    for (const SettingInfo& s : settingsWithFlags(judgeSettings().infos(), kAskingFlags))
-        flags.push_back(s);
-    return flags;
-}
-
-nlohmann::json rewriteDefaults()
-{
-    ScoreSettings defaults;
-    defaults.options = rewriteSampling();
-    return judgeSettings().toJson(defaults);
-}
-
-} // namespace
-
 int cmdMakePreferences(const QStringList& args)
 {
     Options o("make-preferences",
@@ -47,13 +25,11 @@ int cmdMakePreferences(const QStringList& args)
     o.add("opposite", "The other style.", "WORD", "impolite");
     o.add("prompt", "A prompt file with {input}, {output} and {style} (default: the notebook's prompt).", "FILE");
     o.add("redo", "Rewrite entries that already have chosen and rejected too (by default they keep theirs).");
-    addSettingFlags(o, askingSettings(), rewriteDefaults());
-    o.add("api-key-env", "Environment variable holding the server's API key, sent as a bearer token.", "VAR");
-    o.add("api-key-file", "File holding the server's API key, readable by you alone (chmod 600).", "FILE");
+    addAskingOptions(o, rewriteSampling());
     o.add("restart", "Discard rewrites stored in the output's journal for another setup.");
     if (!o.parse(args))
         return 0;
-    const ScoreSettings asking = judgeSettings().fromJson(readSettingFlags(o, askingSettings(), rewriteDefaults()));
+    const ScoreSettings asking = askingSettingsOf(o, rewriteSampling());
     PreferenceSettings settings;
     settings.dataPath = o.required("data");
     settings.outPath = o.required("out");

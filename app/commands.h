@@ -8,6 +8,7 @@ namespace sft::cli {
 int cmdInit(const QStringList& args);
 int cmdTokenize(const QStringList& args);
 int cmdDataset(const QStringList& args);
+int cmdImportData(const QStringList& args);
 int cmdLogits(const QStringList& args);
 int cmdEvalLoss(const QStringList& args);
 int cmdTrain(const QStringList& args);
@@ -16,6 +17,7 @@ int cmdGenerate(const QStringList& args);
 int cmdDownload(const QStringList& args);
 int cmdScore(const QStringList& args);
 int cmdMakePreferences(const QStringList& args);
+int cmdGenerateData(const QStringList& args);
 int cmdCompareJudge(const QStringList& args);
 int cmdAgreement(const QStringList& args);
 int cmdExport(const QStringList& args);

@@ -44,6 +44,9 @@ section() { echo; echo "## $1"; echo; echo '```'; }
   section "Tokenizer: the 1,100 formatted chapter entries, ours vs js-tiktoken"
   "$here/bench_tokenizer.sh" "$build"
   echo '```'
+  section "Near duplicates: 50,000 Alpaca-like entries, the book's TF-IDF search (scikit-learn's dense similarity matrix would need 20 GB)"
+  "$root/$build/bench/bench_near_duplicates"
+  echo '```'
 } | tee "$log"
 mv "$log" "$out"
 echo "wrote $out" >&2

@@ -21,6 +21,9 @@ int main(int argc, char** argv)
         {"first-byte-delay-ms", "wait before the first byte of every chat", "MS", "0"},
         {"busy", "answer the next N chats with 503", "N", "0"},
         {"answer-log", "append the sha256 of each answered prompt to FILE", "FILE"},
+        {"request-log", "append each answered chat request to FILE as a line of JSON", "FILE"},
+        {"blank-instructions", "answer the next N requests for a new instruction with blank lines", "N", "0"},
+        {"silent-after", "after N chats with a reply, read every request and never answer", "N", "-1"},
         {"api-key", "require this bearer key on /v1/chat/completions", "KEY"},
     };
     parser.addOptions(options);
@@ -32,8 +35,11 @@ int main(int argc, char** argv)
     sft::test::FakeJudgeFaults faults;
     faults.firstByteDelayMs = parser.value("first-byte-delay-ms").toInt();
     faults.busy = parser.value("busy").toInt();
+    faults.blankInstructions = parser.value("blank-instructions").toInt();
+    faults.silentAfterReplies = parser.value("silent-after").toInt();
     server.setFaults(faults);
     server.setAnswerLog(parser.value("answer-log"));
+    server.setRequestLog(parser.value("request-log"));
     server.setRequiredApiKey(parser.value("api-key"));
     if (!server.listen(quint16(parser.value("port").toUInt()))) {
         std::fprintf(stderr, "fake_judge_server: cannot listen on port %s\n", qPrintable(parser.value("port")));

@@ -1,9 +1,11 @@
 // Opens the real main window on a dataset, a run, its answers and two more runs, visits every
-// view and saves each as a PNG, then a preference dataset and a DPO run: the README's
+// view (the Data view's duplicates too) and saves each as a PNG, then a preference dataset and a DPO run: the README's
 // screenshots. Run by tests/screenshots.sh under Xvfb.
 
 #include "core/model/threads.h"
 #include "ui/views/compare_view.h"
+#include "ui/views/data_view.h"
+#include "ui/views/duplicates_panel.h"
 #include "ui/views/evaluate_view.h"
 #include "ui/views/main_window.h"
 #include "ui/views/playground_view.h"
@@ -11,15 +13,19 @@
 #include "ui/remembered_judge.h"
 #include "ui/studio_state.h"
 #include "ui/theme.h"
+#include "ui/workers/job_runner.h"
 
 #include <QAbstractItemView>
 #include <QApplication>
+#include <QComboBox>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QPlainTextEdit>
 #include <QSettings>
 #include <QSpinBox>
+#include <QTabWidget>
 #include <QTableView>
+#include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -51,6 +57,25 @@ bool save(MainWindow& window, const QString& dir, const QString& name)
     const bool ok = window.grab().save(QDir(dir).filePath(name + ".png"));
     std::fprintf(stderr, "%s %s\n", ok ? "saved" : "FAILED", qPrintable(name));
     return ok;
+}
+
+// The duplicates tab on the instruction field, a pair that is near but not equal selected.
+void showNearDuplicates(sft::ui::DataView* data)
+{
+    sft::ui::DuplicatesPanel* panel = data->duplicates();
+    if (auto* tabs = data->findChild<QTabWidget*>(); tabs && tabs->indexOf(panel) >= 0)
+        tabs->setCurrentWidget(panel);
+    if (auto* field = panel->findChild<QComboBox*>("duplicateField"))
+        field->setCurrentIndex(field->findText("instruction"));
+    panel->find();
+    panel->job()->wait();
+    QTest::qWait(300);
+    auto* pairs = panel->findChild<QTableWidget*>("duplicatePairs");
+    for (int r = 0; pairs && r < pairs->rowCount(); ++r)
+        if (pairs->item(r, 3)->text().toDouble() < 0.99) {
+            pairs->setCurrentCell(r, 0);
+            break;
+        }
 }
 
 } // namespace
@@ -86,6 +111,10 @@ int main(int argc, char** argv)
     settle(window);
     selectFirstRow(window.view(MainWindow::View::Data));
     ok &= save(window, out, "data");
+
+    showNearDuplicates(qobject_cast<sft::ui::DataView*>(window.view(MainWindow::View::Data)));
+    settle(window);
+    ok &= save(window, out, "data-duplicates");
 
     window.showView(MainWindow::View::Models);
     settle(window);

@@ -3,6 +3,7 @@
 // the server, and then sft-studio itself, are killed half-way, and the rerun finishes with no
 // entry scored twice and none lost. agreement reproduces the chapter's judge correlations.
 
+#include "core/judge/generate_data.h"
 #include "core/judge/judge_prompt.h"
 #include "core/judge/judge_settings.h"
 #include "core/judge/score_run.h"
@@ -21,6 +22,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <csignal>
 #include <fstream>
 #include <numeric>
 #include <set>
@@ -86,6 +88,22 @@ std::multiset<size_t> scoredInJournal(const QString& out)
 void waitForJournal(const QString& out, int entries)
 {
     QTRY_VERIFY_WITH_TIMEOUT(lines(out + ".journal.jsonl").size() > entries, 30000);
+}
+
+// The chat requests a stand-in server logged (--request-log), in the order it answered them.
+std::vector<nlohmann::json> loggedRequests(const QString& log)
+{
+    std::vector<nlohmann::json> requests;
+    for (const QString& line : lines(log))
+        requests.push_back(nlohmann::json::parse(line.toStdString()));
+    return requests;
+}
+
+// A generated entry as the stand-in makes it from the seed its instruction was asked with.
+nlohmann::ordered_json generatedEntry(int64_t instructionSeed)
+{
+    const std::string instruction = "Describe item " + std::to_string(instructionSeed) + ".";
+    return {{"instruction", instruction}, {"output", *FakeJudgeServer::answerFor(instruction)}};
 }
 
 void verifyComplete(const QString& out)
@@ -393,6 +411,171 @@ private Q_SLOTS:
         QVERIFY2(asked.size() == 19 || asked.size() == 20, qPrintable(QString::number(asked.size())));
         const Dataset loaded = loadDataset(out.toStdString(), BadEntries::Refuse, EntryFields::Preference);
         QVERIFY(loaded.preferences);
+    }
+
+    // generate-data against the stand-in, asking as the notebook does: Llama 3's pre-query
+    // template as an assistant message, the first non-empty line of the reply (stripped) as the
+    // instruction, then the instruction as a user message; sampling inside "options", each entry
+    // with a seed of its own. The first reply is blank and is asked again with the next seed; the
+    // server then hangs half-way through an entry, Ctrl-C keeps the journal, and the rerun
+    // against a new server asks each remaining question once.
+    void generateDataResumesAndAsksAsTheNotebook()
+    {
+        const QString out = path("generated.json"), firstLog = path("generate-1.log"), secondLog = path("generate-2.log");
+        const auto args = [&](const QString& url) {
+            return QStringList{"generate-data", "--count", "10", "--out", out, "--judge-url", url,
+                               "--judge-model", "llama3", "--seed", "7", "--backoff-ms", "20"};
+        };
+        {
+            // 8 replies: entry 0's blank and real instruction and its answer, entries 1 and 2,
+            // entry 3's instruction; entry 3's answer is asked and never answered.
+            test::JudgeProcess server({"--request-log", firstLog, "--blank-instructions", "1", "--silent-after", "8"});
+            QProcess generating;
+            generating.start(QStringLiteral(SFT_BINARY), args(server.url()));
+            QTRY_VERIFY_WITH_TIMEOUT(lines(out + ".journal.jsonl").size() == 8, 30000);
+            ::kill(pid_t(generating.processId()), SIGINT);
+            QVERIFY(generating.waitForFinished(30000));
+            QCOMPARE(generating.exitCode(), 130);
+            QVERIFY(QString::fromUtf8(generating.readAllStandardError()).contains("sft-studio: error: cancelled"));
+            QCOMPARE(lines(out + ".journal.jsonl").size(), qsizetype(8));
+            QVERIFY(!QFileInfo::exists(out));
+        }
+        test::JudgeProcess server({"--request-log", secondLog});
+        // A smaller count takes the finished entries at once, asks nothing and keeps the journal.
+        QStringList fewer = args(server.url());
+        fewer[fewer.indexOf("10")] = "2";
+        const auto two = test::runStudio(fewer);
+        QVERIFY2(two.exitCode == 0 && two.out.contains("2 entries: 0 generated now, 2 by an earlier run"),
+                 qPrintable(two.out + two.err));
+        QVERIFY(nlohmann::ordered_json::parse(readFile(out.toStdString())).size() == 2);
+        QVERIFY(lines(secondLog).isEmpty());
+        QCOMPARE(lines(out + ".journal.jsonl").size(), qsizetype(8));
+
+        const auto r = test::runStudio(args(server.url()));
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QVERIFY2(r.out.contains("10 entries: 7 generated now, 3 by an earlier run"), qPrintable(r.out));
+        QVERIFY(!QFileInfo::exists(out + ".journal.jsonl"));
+
+        // The notebook's keys, in its order, and each entry from the seed its instruction was drawn with.
+        const auto made = nlohmann::ordered_json::parse(readFile(out.toStdString()));
+        QCOMPARE(made.size(), size_t(10));
+        for (size_t i = 0; i < 10; ++i)
+            QVERIFY2(made[i] == generatedEntry(entrySeed(7, i, i == 0 ? 1 : 0)), made[i].dump().c_str());
+
+        std::multiset<std::string> asked, expected;
+        std::vector<nlohmann::json> requests = loggedRequests(firstLog);
+        QCOMPARE(requests.size(), size_t(8));
+        for (const nlohmann::json& request : loggedRequests(secondLog))
+            requests.push_back(request);
+        for (const nlohmann::json& request : requests) {
+            const nlohmann::json& body = request["body"];
+            const nlohmann::json& options = body["options"];
+            QVERIFY2(request["path"] == "/api/chat" && body["model"] == "llama3" && !body.contains("seed") &&
+                         !body.contains("temperature") && options["temperature"] == 1.0 && options["top_p"] == 1.0 &&
+                         body["messages"].size() == 1,
+                     request.dump().c_str());
+            const nlohmann::json& message = body["messages"][0];
+            const std::string seed = std::to_string(options["seed"].get<int64_t>());
+            if (message["role"] == "assistant") {
+                QVERIFY(message["content"] == "<|begin_of_text|><|start_header_id|>user<|end_header_id|>");
+                asked.insert("instruction " + seed);
+            } else {
+                QVERIFY(message["role"] == "user");
+                asked.insert("answer " + message["content"].get<std::string>() + " " + seed);
+            }
+        }
+        for (size_t i = 0; i < 10; ++i) {
+            const std::string seed = std::to_string(entrySeed(7, i));
+            expected.insert("instruction " + seed);
+            expected.insert("answer " + generatedEntry(entrySeed(7, i, i == 0 ? 1 : 0))["instruction"].get<std::string>() +
+                            " " + seed);
+        }
+        expected.insert("instruction " + std::to_string(entrySeed(7, 0, 1)));
+        QVERIFY(asked == expected);
+    }
+
+    // An OpenAI-compatible server has no pre-query template: it is asked for an instruction in
+    // the style of three examples drawn from --examples, then for the answer, with its API key.
+    void generateDataAsksAnOpenAiServerWithExamples()
+    {
+        nlohmann::json examples = readJson(QString::fromStdString(test::sharedPath("data/instruction-data.json")));
+        examples.erase(std::remove_if(examples.begin(), examples.end(),
+                                      [](const nlohmann::json& e) { return !e["input"].get<std::string>().empty(); }),
+                       examples.end());
+        examples.erase(examples.begin() + 20, examples.end());
+        std::vector<std::string> instructions;
+        for (const nlohmann::json& e : examples)
+            instructions.push_back(e["instruction"].get<std::string>());
+        const QString data = path("examples20.json"), out = path("generated-openai.json"), log = path("generate-openai.log");
+        writeFileAtomic(data.toStdString(), examples.dump(1));
+        test::JudgeProcess server({"--request-log", log, "--api-key", "gen-key"});
+        qputenv("SFT_TEST_GENERATE_KEY", "gen-key");
+        const QStringList args = {"generate-data", "--count", "4", "--out", out, "--judge-url", server.url(),
+                                  "--api", "openai", "--api-key-env", "SFT_TEST_GENERATE_KEY", "--seed", "5"};
+        const auto r = test::runStudio(QStringList(args) << "--examples" << data);
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QVERIFY2(r.out.contains("4 entries: 4 generated now"), qPrintable(r.out));
+
+        const auto made = nlohmann::ordered_json::parse(readFile(out.toStdString()));
+        QCOMPARE(made.size(), size_t(4));
+        const std::vector<nlohmann::json> requests = loggedRequests(log);
+        QCOMPARE(requests.size(), size_t(8));
+        std::set<std::string> prompts;
+        for (size_t i = 0; i < 4; ++i) {
+            const int64_t seed = entrySeed(5, i);
+            QVERIFY2(made[i] == generatedEntry(seed), made[i].dump().c_str());
+            const nlohmann::json& ask = requests[2 * i]["body"];
+            const nlohmann::json& answer = requests[2 * i + 1]["body"];
+            QVERIFY(requests[2 * i]["path"] == "/v1/chat/completions");
+            const std::string prompt = examplesPromptFor(instructions, 5, i);
+            QVERIFY(ask["messages"] == nlohmann::json::array({{{"role", "user"}, {"content", prompt}}}));
+            QVERIFY(answer["messages"] ==
+                    nlohmann::json::array({{{"role", "user"}, {"content", made[i]["instruction"].get<std::string>()}}}));
+            for (const nlohmann::json* body : {&ask, &answer})
+                QVERIFY2((*body)["seed"] == seed && (*body)["temperature"] == 1.0 && (*body)["top_p"] == 1.0,
+                         body->dump().c_str());
+            // The request, then three different instructions of the examples, one per line.
+            const std::string request = kExamplesPrompt;
+            QVERIFY(prompt.rfind(request.substr(0, request.find("{examples}")), 0) == 0);
+            const QStringList shown = QString::fromStdString(prompt).section("\n\n", 1).split('\n');
+            QCOMPARE(QSet<QString>(shown.begin(), shown.end()).size(), 3);
+            for (const QString& line : shown)
+                QVERIFY2(line.startsWith("- ") && std::count(instructions.begin(), instructions.end(), line.mid(2).toStdString()),
+                         qPrintable(line));
+            prompts.insert(prompt);
+        }
+        QVERIFY(prompts.size() > 1);
+
+        const auto exampleless = test::runStudio(args);
+        QCOMPARE(exampleless.exitCode, 1);
+        QVERIFY2(exampleless.err.contains("give a dataset to draw example instructions from (--examples)"),
+                 qPrintable(exampleless.err));
+        const auto ollamaWithExamples = test::runStudio({"generate-data", "--count", "4", "--out", out, "--judge-url",
+                                                         server.url(), "--examples", data});
+        QCOMPARE(ollamaWithExamples.exitCode, 1);
+        QVERIFY2(ollamaWithExamples.err.contains("example instructions are for OpenAI-compatible servers"),
+                 qPrintable(ollamaWithExamples.err));
+        QCOMPARE(lines(log).size(), qsizetype(8));
+    }
+    // A model that keeps replying without an instruction stops the run with the reason; no
+    // entry is written with an empty instruction, and the rerun goes on.
+    void generateDataNeverWritesAnEmptyInstruction()
+    {
+        const QString out = path("generated-blank.json");
+        test::JudgeProcess server({"--blank-instructions", "2"});
+        const QStringList args = {"generate-data", "--count", "3", "--out", out, "--judge-url", server.url(),
+                                  "--backoff-ms", "20", "--attempts", "2"};
+        const auto r = test::runStudio(args);
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains("entry 0: the reply holds no instruction; asking again with another seed") &&
+                     r.err.contains("sft-studio: error: entry 0: no instruction in 2 replies, each with a seed of its "
+                                    "own; 0 entries are kept: run the same command again with more attempts"),
+                 qPrintable(r.err));
+        QVERIFY(!QFileInfo::exists(out));
+        const auto again = test::runStudio(args);
+        QVERIFY2(again.exitCode == 0 && again.out.contains("3 entries: 3 generated now"), qPrintable(again.out + again.err));
+        for (const nlohmann::json& e : readJson(out))
+            QVERIFY(!e["instruction"].get<std::string>().empty());
     }
 };
 

@@ -1,13 +1,19 @@
 // Dataset loading against the chapter's file and its facts (size, sha256, split), JSON Lines,
-// a foreign schema, every kind of bad file, and the skip policy.
+// a foreign schema, every kind of bad file, and the skip policy; the near-duplicate search on
+// cases small enough to work out by hand (tests/test_cli_dataset.cpp compares it with
+// scikit-learn on whole files).
 
 #include "core/data/dataset.h"
+#include "core/data/near_duplicates.h"
 #include "core/util/error.h"
 #include "core/util/files.h"
+#include "core/util/unicode_text.h"
 #include "tests/support/test_support.h"
 
 #include <QTemporaryDir>
 #include <QtTest>
+
+#include <cmath>
 
 using namespace sft;
 
@@ -33,6 +39,29 @@ std::string loadError(const std::string& path, BadEntries policy = BadEntries::R
     }
     return "";
 }
+
+// Entries with the given texts of one field, the other two fields "x".
+std::vector<Entry> entriesWith(const std::string& field, const std::vector<std::string>& texts)
+{
+    std::vector<Entry> entries(texts.size());
+    for (size_t k = 0; k < texts.size(); ++k) {
+        entries[k] = {"x", "x", "x"};
+        entries[k].index = k;
+        (field == "instruction" ? entries[k].instruction : field == "input" ? entries[k].input : entries[k].output) = texts[k];
+    }
+    return entries;
+}
+
+// "field i-j" for each pair, to compare whole results at once.
+QStringList pairNames(const std::vector<NearDuplicatePair>& pairs)
+{
+    QStringList names;
+    for (const NearDuplicatePair& p : pairs)
+        names << QStringLiteral("%1 %2-%3").arg(QString::fromStdString(p.field)).arg(p.i).arg(p.j);
+    return names;
+}
+
+std::u32string lower(const std::u32string& text) { return unicode::pythonLower(text); }
 
 } // namespace
 
@@ -256,6 +285,151 @@ private Q_SLOTS:
                      std::string("none.json: no usable entry; all 2 have problems, the first: entry 0: "
                                  "field 'output' is missing"));
         }
+    }
+
+    // "ab", "Ba." and "cd" become "ab", "ba", "cd": 1-grams a, b, c, d (a and b in two of the three
+    // documents) and 2-grams ab, ba, cd (one each). With smooth idf ln((1 + n) / (1 + df)) + 1 the
+    // first two are (i2, i2, i1) on different 2-grams, so their cosine is 2 i2^2 / (2 i2^2 + i1^2).
+    void nearDuplicateSimilarityByHand()
+    {
+        const double i2 = std::log(4.0 / 3.0) + 1, i1 = std::log(2.0) + 1;
+        const double expected = 2 * i2 * i2 / (2 * i2 * i2 + i1 * i1); // 0.53635
+        const auto pairs = findNearDuplicates(entriesWith("instruction", {"ab", "Ba.", "cd"}), "instruction", 0.5);
+        QCOMPARE(pairNames(pairs), QStringList{"instruction 0-1"});
+        QVERIFY2(std::abs(pairs[0].similarity - expected) < 1e-12, qPrintable(QString::number(pairs[0].similarity, 'g', 17)));
+        QVERIFY(findNearDuplicates(entriesWith("instruction", {"ab", "Ba.", "cd"}), "instruction", expected + 1e-9).empty());
+    }
+
+    // scikit-learn's char analyzer makes each run of two or more whitespace characters one space
+    // but leaves a lone tab a tab.
+    void nearDuplicatesNormaliseWhitespaceRuns()
+    {
+        const auto pairs = findNearDuplicates(entriesWith("output", {"a \t b", "a b", "a\tb"}), "output", 0.99);
+        QCOMPARE(pairNames(pairs), QStringList{"output 0-1"});
+        QVERIFY(std::abs(pairs[0].similarity - 1) < 1e-12);
+    }
+
+    // Python's str.lower() and re's \w and \s, which decide what is compared in any language.
+    void pythonTextSemantics()
+    {
+        QVERIFY(lower(U"ΟΔΟΣ ΚΑΙ ΣΟΦΙΑ") == U"οδος και σοφια"); // final sigma only at a word's end
+        QVERIFY(lower(U"ΟΔΟΣ.") == U"οδος.");
+        QVERIFY(lower(U"Σ") == U"σ"); // no cased letter before it
+        QVERIFY(lower(U"İstanbul") == U"i\u0307stanbul");
+        QVERIFY(lower(U"ǅemal ÄÖÜ") == U"ǆemal äöü");
+        QVERIFY(unicode::isPythonWordChar(U'_') && unicode::isPythonWordChar(U'²') && unicode::isPythonWordChar(U'Ⅻ'));
+        QVERIFY(unicode::isPythonWordChar(U'中') && !unicode::isPythonWordChar(U'\u0301') && !unicode::isPythonWordChar(U'!'));
+        QVERIFY(unicode::isPythonSpace(U'\x1c') && unicode::isPythonSpace(U'\u00a0') && unicode::isPythonSpace(U'\u3000'));
+        QVERIFY(!unicode::isPythonSpace(U'\u200b') && !unicode::isPythonSpace(U'_'));
+        // Upper and lower case Greek are the same text once lowered, however the sigma ends.
+        const auto pairs = findNearDuplicates(entriesWith("instruction", {"ΟΔΟΣ", "οδος", "odos"}), "instruction", 0.99);
+        QCOMPARE(pairNames(pairs), QStringList{"instruction 0-1"});
+    }
+
+    // The book fits only non-empty texts yet indexes the entries with the matrix's rows, so one
+    // empty field shifts every pair after it; here pairs name the entries compared. A text of one
+    // character is never paired (by its length before punctuation goes).
+    void nearDuplicatesSkipEmptyAndOneCharacterTexts()
+    {
+        const auto pairs = findNearDuplicates(entriesWith("input", {"", "a", "a", "same text", "same text", "", "b!", "b."}),
+                                              "input", 0.9);
+        QCOMPARE(pairNames(pairs), (QStringList{"input 3-4", "input 6-7"}));
+        QVERIFY(findNearDuplicates(entriesWith("input", {"", ""}), "input", 0.5).empty());
+        QVERIFY(findNearDuplicates(entriesWith("input", {"!!", "??"}), "input", 0.5).empty()); // nothing left to compare
+        QVERIFY(findNearDuplicates({}, "all", 0.5).empty());
+        QVERIFY_THROWS_EXCEPTION(ConfigError, findNearDuplicates({}, "response", 0.5));
+    }
+
+    void allSearchesTheFieldsInTurnOverEveryEntry()
+    {
+        std::vector<Entry> entries = entriesWith("output", {"first answer", "first answer", "other words"});
+        entries[2].instruction = "y";
+        const auto pairs = findNearDuplicates(entries, "all", 0.9);
+        // Instructions "x", "x", "y" are one character long: not paired. Inputs are too.
+        QCOMPARE(pairNames(pairs), QStringList{"output 0-1"});
+        entries[1].instruction = entries[0].instruction = "same instruction";
+        QCOMPARE(pairNames(findNearDuplicates(entries, "all", 0.9)), (QStringList{"instruction 0-1", "output 0-1"}));
+    }
+
+    void exactDuplicatesIgnoreWhitespaceOnly()
+    {
+        const auto pairs = findExactDuplicates(
+            entriesWith("output", {"Hello  world", " Hello world\n", "hello world", "Hello\u00a0world", "a", "a", ""}), "output");
+        // Each later copy is paired with the first; case counts; one-character texts are left out.
+        QCOMPARE(pairNames(pairs), (QStringList{"output 0-1", "output 0-3"}));
+        QCOMPARE(pairs[0].similarity, 1.0);
+    }
+
+    // find_print_and_remove_near_duplicates: instruction pairs remove nothing; of input and output
+    // pairs the second entry goes, and each field is searched on what the one before left.
+    void removalFollowsTheBookFieldByField()
+    {
+        std::vector<Entry> entries(4);
+        const char* fields[4][3] = {{"Name a fruit", "apple pie", "Answer one"},
+                                    {"Name a fruit", "apple pie", "Answer two"},
+                                    {"Something else entirely", "", "Answer two"},
+                                    {"Other thing", "", "Answer two"}};
+        for (size_t k = 0; k < 4; ++k)
+            entries[k] = {fields[k][0], fields[k][1], fields[k][2]};
+        const NearDuplicateRemoval all = removeNearDuplicates(entries, "all", 0.9);
+        // Entry 1 goes for its input, so the output search sees 0, 2, 3 only.
+        QCOMPARE(pairNames(all.pairs), (QStringList{"instruction 0-1", "input 0-1", "output 2-3"}));
+        QCOMPARE(all.removed, (std::vector<size_t>{1, 3}));
+        const NearDuplicateRemoval outputs = removeNearDuplicates(entries, "output", 0.9);
+        QCOMPARE(pairNames(outputs.pairs), (QStringList{"output 1-2", "output 1-3", "output 2-3"}));
+        QCOMPARE(outputs.removed, (std::vector<size_t>{2, 3}));
+        QVERIFY(removeNearDuplicates(entries, "instruction", 0.9).removed.empty());
+        QCOMPARE(removeExactDuplicates(entries, "all").removed, (std::vector<size_t>{1, 3}));
+    }
+
+    // Long texts in a large alphabet: so many features that a block holds fewer rows than usual.
+    // Pairs 2k, 2k+1 differ in one character; unrelated texts share little more than characters.
+    void nearDuplicatesInTextsWithManyFeatures()
+    {
+        uint64_t state = 7;
+        const auto next = [&state] {
+            state = state * 6364136223846793005ull + 1442695040888963407ull;
+            return uint32_t(state >> 33);
+        };
+        std::vector<std::string> texts;
+        for (int k = 0; k < 600; k += 2) {
+            std::u32string text;
+            for (int c = 0; c < 3000; ++c)
+                text += char32_t(0x4E00 + next() % 20000);
+            texts.push_back(QString::fromUcs4(text.data(), qsizetype(text.size())).toStdString());
+            text[next() % text.size()] = U'a';
+            texts.push_back(QString::fromUcs4(text.data(), qsizetype(text.size())).toStdString());
+        }
+        const auto pairs = findNearDuplicates(entriesWith("output", texts), "output", 0.9);
+        QCOMPARE(pairs.size(), size_t(300));
+        for (size_t k = 0; k < pairs.size(); ++k) {
+            QCOMPARE(pairs[k].i, 2 * k);
+            QCOMPARE(pairs[k].j, 2 * k + 1);
+        }
+    }
+
+    void nearDuplicateSearchReportsProgressAndStopsOnCancel()
+    {
+        std::vector<std::string> texts;
+        for (int k = 0; k < 1500; ++k) // three blocks of rows
+            texts.push_back("entry number " + std::to_string(k % 700) + " of the test");
+        const std::vector<Entry> entries = entriesWith("output", texts);
+        int64_t last = -1, total = 0;
+        const auto pairs = findNearDuplicates(entries, "output", 0.999, nullptr, [&](int64_t done, int64_t all, const std::string& label) {
+            QVERIFY(done >= last);
+            QCOMPARE(label, std::string("output"));
+            last = done, total = all;
+        });
+        QCOMPARE(total, int64_t(1500) * 1499 / 2);
+        QCOMPARE(last, total);
+        // 700 texts appear three times or twice: 100 * 3 + 600 * 1 pairs of equal texts.
+        QCOMPARE(pairs.size(), size_t(900));
+        JobControl job;
+        QVERIFY_THROWS_EXCEPTION(Cancelled, findNearDuplicates(entries, "output", 0.9, &job,
+                                                               [&](int64_t done, int64_t, const std::string&) {
+                                                                   if (done > 0)
+                                                                       job.requestCancel();
+                                                               }));
     }
 };
 

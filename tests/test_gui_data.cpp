@@ -1,10 +1,16 @@
 // The Data view driven through its widgets: the chapter file's rows and splits, filtering as
 // you type against a count made here, the detail pane's coloured tokens against collate()'s
 // targets, the max-length line, invalid entries, the template switch, a 50,000-entry file, and
-// the chapter-7 download button online (a local stand-in server) and offline.
+// the chapter-7 download button online (a local stand-in server) and offline. Editing: undo,
+// redo, save keeping every untouched entry's bytes, the autosave after a kill -9, filters and
+// the histogram's range, the duplicates panel, import and generation, Evaluate's link to an entry.
 
 #include "core/data/batcher.h"
 #include "core/data/dataset.h"
+#include "core/data/dataset_autosave.h"
+#include "core/data/dataset_document.h"
+#include "core/data/dataset_import.h"
+#include "core/data/near_duplicates.h"
 #include "core/data/prompt_template.h"
 #include "core/tokenizer/tokenizer.h"
 #include "core/util/files.h"
@@ -12,6 +18,10 @@
 #include "tests/support/fake_judge_server.h"
 #include "tests/support/test_support.h"
 #include "ui/views/data_view.h"
+#include "ui/views/duplicates_panel.h"
+#include "ui/views/evaluate_view.h"
+#include "ui/views/main_window.h"
+#include "ui/models/dataset_editor.h"
 #include "ui/models/dataset_table_model.h"
 #include "ui/remembered_judge.h"
 #include "ui/workers/job_runner.h"
@@ -31,8 +41,13 @@
 #include <QLineEdit>
 #include <QLineSeries>
 #include <QListWidget>
+#include <QPlainTextEdit>
+#include <QProcess>
 #include <QPushButton>
 #include <QRandomGenerator>
+#include <QTableWidget>
+#include <QToolButton>
+#include <QUndoStack>
 #include <QSpinBox>
 #include <QTableView>
 #include <QTcpServer>
@@ -43,6 +58,10 @@
 #include <QToolTip>
 #include <QHeaderView>
 #include <QtTest>
+#include <QApplication>
+#include <QMessageBox>
+
+#include <cstdio>
 
 #include <nlohmann/json.hpp>
 
@@ -54,6 +73,19 @@ namespace {
 constexpr int kLoadTimeoutMs = 120000;
 
 std::string chapterFile() { return test::sharedPath("data/instruction-data.json"); }
+
+// The chapter's first n entries, written as the chapter writes its file (json.dump, indent 4).
+QString chapterSlice(const QTemporaryDir& dir, const QString& name, size_t n)
+{
+    const nlohmann::ordered_json all = nlohmann::ordered_json::parse(readFile(chapterFile()));
+    const QString path = dir.filePath(name);
+    DatasetDocument::fromItems({all.begin(), all.begin() + std::ptrdiff_t(n)}).saveAs(path.toStdString());
+    return path;
+}
+
+// What the child process the kill test kills prints once its edit is autosaved.
+constexpr const char* kEditedLine = "edited and autosaved";
+constexpr const char* kKilledEdit = "An answer typed just before the app was killed.";
 
 // What the detail pane shows for one token, read from the document's formats.
 struct Span {
@@ -122,6 +154,28 @@ struct Harness {
     }
     int rows() const { return table->model()->rowCount(); }
     QString label(const char* name) const { return view.findChild<QLabel*>(name)->text(); }
+    QString cell(int fileRow, int column) const
+    {
+        const QAbstractItemModel* m = table->model();
+        for (int r = 0; r < m->rowCount(); ++r)
+            if (m->index(r, DatasetTableModel::IndexColumn).data().toInt() == fileRow)
+                return m->index(r, column).data(Qt::EditRole).toString();
+        return "(no such row)";
+    }
+    bool modified() const { return view.editor()->isModified(); }
+    void click(const char* name) const
+    {
+        auto* button = view.findChild<QAbstractButton*>(name);
+        QVERIFY2(button, name);
+        button->click();
+    }
+    // Types into the entry editor's field and applies it, as a person does.
+    void edit(int fileRow, const char* field, const QString& text) const
+    {
+        select(fileRow);
+        view.findChild<QPlainTextEdit*>(QString(field) + "Edit")->setPlainText(text);
+        click("applyEntryButton");
+    }
     void select(int fileRow) const
     {
         const QAbstractItemModel* m = table->model();
@@ -349,6 +403,294 @@ private Q_SLOTS:
                                                                                                   QString::fromStdString(output)));
     }
 
+    // Edits through the entry editor and the table cells, undone and redone; a save changes the
+    // edited entries and no byte of the others; the split follows added entries.
+    void editUndoRedoAndSave()
+    {
+        const QString path = chapterSlice(home_, "edit.json", 40);
+        const std::string original = readFile(path.toStdString());
+        const std::string before3 = loadDataset(path.toStdString()).entries[3].output;
+        Harness h;
+        h.state.setDatasetPath(path);
+        QTRY_VERIFY_WITH_TIMEOUT(h.rows() == 40 && h.tokenized(), kLoadTimeoutMs);
+        QVERIFY(!h.modified());
+
+        h.edit(3, "output", "A better answer.");
+        QTRY_COMPARE_WITH_TIMEOUT(h.cell(3, DatasetTableModel::OutputColumn), QString("A better answer."), kLoadTimeoutMs);
+        QVERIFY(h.modified());
+        QVERIFY(h.label("datasetPath").contains("modified"));
+        h.click("undoButton");
+        QTRY_COMPARE_WITH_TIMEOUT(h.cell(3, DatasetTableModel::OutputColumn), QString::fromStdString(before3), kLoadTimeoutMs);
+        QVERIFY(!h.modified());
+        QVERIFY(!findAutosave(path.toStdString())); // back to the file: no autosave to offer later
+        h.click("redoButton");
+        QTRY_COMPARE_WITH_TIMEOUT(h.cell(3, DatasetTableModel::OutputColumn), QString("A better answer."), kLoadTimeoutMs);
+
+        h.select(5);
+        const QModelIndex cell = h.table->currentIndex().siblingAtColumn(DatasetTableModel::InstructionColumn);
+        QVERIFY(h.table->model()->setData(cell, "Edited in the table"));
+        QTRY_COMPARE_WITH_TIMEOUT(h.cell(5, DatasetTableModel::InstructionColumn), QString("Edited in the table"),
+                                  kLoadTimeoutMs);
+
+        h.select(39);
+        h.click("addEntryButton");
+        QTRY_VERIFY_WITH_TIMEOUT(h.rows() == 41, kLoadTimeoutMs);
+        QCOMPARE(h.label("trainCount"), QLocale().toString(34)); // int(41 * 0.85)
+        QCOMPARE(h.table->currentIndex().siblingAtColumn(DatasetTableModel::IndexColumn).data().toInt(), 40);
+        h.click("deleteEntryButton");
+        QTRY_VERIFY_WITH_TIMEOUT(h.rows() == 40, kLoadTimeoutMs);
+        QCOMPARE(h.view.editor()->undoStack()->count(), 4);
+
+        h.click("saveButton");
+        QVERIFY(!h.modified());
+        QVERIFY(!h.label("datasetPath").contains("modified"));
+        const std::string saved = readFile(path.toStdString());
+        const DatasetDocument a = DatasetDocument::parse(original, "original");
+        const DatasetDocument b = DatasetDocument::parse(saved, "saved");
+        QCOMPARE(b.size(), a.size());
+        for (size_t i = 0; i < a.size(); ++i)
+            QCOMPARE(*a.item(i).raw == *b.item(i).raw, i != 3 && i != 5);
+        const Dataset reread = loadDataset(path.toStdString());
+        QCOMPARE(reread.entries[3].output, std::string("A better answer."));
+        QCOMPARE(reread.entries[5].instruction, std::string("Edited in the table"));
+        QVERIFY(!findAutosave(path.toStdString()));
+    }
+
+    // Switching to another file with unsaved edits asks; Cancel keeps the file and the edits.
+    void unsavedEditsAreNeverDroppedSilently()
+    {
+        const QString first = chapterSlice(home_, "first.json", 10);
+        const QString second = chapterSlice(home_, "second.json", 12);
+        Harness h;
+        QStringList asked;
+        int answer = QMessageBox::Cancel;
+        h.view.setUnsavedEditsQuestion([&](const QString& text) {
+            asked << text;
+            return answer;
+        });
+        h.state.setDatasetPath(first);
+        QTRY_VERIFY_WITH_TIMEOUT(h.rows() == 10, kLoadTimeoutMs);
+        h.edit(2, "instruction", "Kept through a cancelled switch");
+        QTRY_VERIFY_WITH_TIMEOUT(h.modified(), kLoadTimeoutMs);
+        h.state.setDatasetPath(second);
+        QCOMPARE(asked.size(), 1);
+        QTRY_COMPARE(h.state.datasetPath(), first);
+        QTRY_COMPARE_WITH_TIMEOUT(h.cell(2, DatasetTableModel::InstructionColumn), QString("Kept through a cancelled switch"),
+                                  kLoadTimeoutMs);
+        QVERIFY(h.modified());
+        answer = QMessageBox::Save;
+        h.state.setDatasetPath(second);
+        QTRY_VERIFY_WITH_TIMEOUT(h.rows() == 12, kLoadTimeoutMs);
+        QCOMPARE(loadDataset(first.toStdString()).entries[2].instruction, std::string("Kept through a cancelled switch"));
+    }
+
+    // The app killed with kill -9 after an edit, before saving: the next start offers the
+    // autosaved edit and puts it back.
+    void killedAfterAnEditOffersTheAutosave()
+    {
+        const QString path = chapterSlice(home_, "killed.json", 20);
+        QProcess child;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert("SFT_TEST_EDIT_AND_WAIT", path);
+        env.insert("QT_QPA_PLATFORM", "offscreen");
+        child.setProcessEnvironment(env);
+        child.start(QCoreApplication::applicationFilePath(), {});
+        QVERIFY(child.waitForStarted());
+        QElapsedTimer clock;
+        clock.start();
+        QByteArray out;
+        while (!out.contains(kEditedLine) && clock.elapsed() < kLoadTimeoutMs && child.state() == QProcess::Running) {
+            child.waitForReadyRead(200);
+            out += child.readAllStandardOutput();
+        }
+        QVERIFY2(out.contains(kEditedLine), child.readAllStandardError().constData());
+        child.kill(); // SIGKILL: nothing runs after it
+        QVERIFY(child.waitForFinished());
+        QCOMPARE(child.exitStatus(), QProcess::CrashExit);
+        QVERIFY(loadDataset(path.toStdString()).entries[7].output != kKilledEdit);
+
+        Harness h;
+        h.state.setDatasetPath(path);
+        QTRY_VERIFY_WITH_TIMEOUT(h.rows() == 20, kLoadTimeoutMs);
+        auto* notice = h.view.findChild<QWidget*>("dataNotice");
+        QTRY_VERIFY_WITH_TIMEOUT(notice->isVisibleTo(&h.view), kLoadTimeoutMs);
+        h.click("notice:Restore");
+        QTRY_COMPARE_WITH_TIMEOUT(h.cell(7, DatasetTableModel::OutputColumn), QString(kKilledEdit), kLoadTimeoutMs);
+        QVERIFY(h.modified());
+        QVERIFY(h.view.save());
+        QCOMPARE(loadDataset(path.toStdString()).entries[7].output, std::string(kKilledEdit));
+        QVERIFY(!findAutosave(path.toStdString()));
+    }
+
+    // Filters by split, input and length; a click on a histogram bar picks its lengths, and the
+    // histogram counts what the table shows.
+    void filtersAndTheHistogramsRange()
+    {
+        const QString path = chapterSlice(home_, "filters.json", 200);
+        const Dataset data = loadDataset(path.toStdString());
+        Harness h;
+        h.state.setDatasetPath(path);
+        QTRY_VERIFY_WITH_TIMEOUT(h.rows() == 200 && h.tokenized(), kLoadTimeoutMs);
+        auto* split = h.view.findChild<QComboBox*>("splitFilter");
+        split->setCurrentIndex(split->findText("Test"));
+        QCOMPARE(h.rows(), 20); // 200 * 0.1
+        split->setCurrentIndex(0);
+        auto* input = h.view.findChild<QComboBox*>("inputFilter");
+        input->setCurrentIndex(input->findText("Without input"));
+        const auto withoutInput = std::count_if(data.entries.begin(), data.entries.end(),
+                                                [](const Entry& e) { return e.input.empty(); });
+        QCOMPARE(h.rows(), int(withoutInput));
+        input->setCurrentIndex(0);
+
+        const LengthHistogram full = h.histogram->histogram(); // a copy: the chart then shows the filtered rows
+        const int64_t firstBin = full.firstBinStart;
+        const int64_t width = full.binWidth;
+        h.histogram->pickBin(QPointF(double(firstBin) + 0.5, 1));
+        QCOMPARE(h.view.findChild<QSpinBox*>("minTokens")->value(), int(firstBin));
+        QCOMPARE(h.view.findChild<QSpinBox*>("maxTokens")->value(), int(firstBin + width - 1));
+        QCOMPARE(h.rows(), int(full.counts.front()));
+        for (int r = 0; r < h.rows(); ++r) {
+            const qlonglong tokens = h.table->model()->index(r, DatasetTableModel::TokensColumn).data().toLongLong();
+            QVERIFY(tokens >= firstBin && tokens < firstBin + width);
+        }
+        int64_t shown = 0;
+        for (int64_t c : h.histogram->histogram().counts)
+            shown += c;
+        QCOMPARE(shown, int64_t(h.rows()));
+        h.click("clearFilters");
+        QCOMPARE(h.rows(), 200);
+    }
+
+    // The duplicates panel lists what the core finds, shows a pair side by side, removes one
+    // entry of a pair, and applies the book's rule in one undoable step.
+    void duplicatesPanelFindsShowsAndRemoves()
+    {
+        nlohmann::ordered_json items = nlohmann::ordered_json::array();
+        const auto add = [&](const char* instruction, const char* input, const char* output) {
+            items.push_back({{"instruction", instruction}, {"input", input}, {"output", output}});
+        };
+        add("Translate the sentence into French.", "", "Je suis content.");
+        add("Translate the sentence into French!", "", "Il fait beau.");
+        add("Name the capital of France.", "", "The capital of France is Paris.");
+        add("What is the capital city of France?", "", "The capital of France is Paris");
+        add("Rewrite in passive voice.", "The cat chased the mouse.", "The mouse was chased by the cat.");
+        add("Convert to passive voice.", "The cat chased the mouse.", "The mouse was chased by the cat!");
+        add("Give a synonym for happy.", "", "Joyful.");
+        const QString path = home_.filePath("dups.json");
+        DatasetDocument::fromItems({items.begin(), items.end()}).saveAs(path.toStdString());
+        const Dataset data = loadDataset(path.toStdString());
+        const std::vector<NearDuplicatePair> expected = findNearDuplicates(data.entries, "all", 0.9);
+        QVERIFY(expected.size() >= 3);
+
+        Harness h;
+        h.state.setDatasetPath(path);
+        QTRY_VERIFY_WITH_TIMEOUT(h.rows() == 7, kLoadTimeoutMs);
+        DuplicatesPanel* panel = h.view.duplicates();
+        auto* field = panel->findChild<QComboBox*>("duplicateField");
+        field->setCurrentIndex(field->findText("all"));
+        QSignalSpy found(panel->job(), &JobRunner::finished);
+        h.click("findDuplicatesButton");
+        QTRY_VERIFY_WITH_TIMEOUT(!found.isEmpty(), kLoadTimeoutMs);
+        QCOMPARE(panel->pairCount(), int(expected.size()));
+        auto* pairs = panel->findChild<QTableWidget*>("duplicatePairs");
+        for (int r = 0; r < pairs->rowCount(); ++r) {
+            QCOMPARE(pairs->item(r, 0)->text(), QString::fromStdString(expected[size_t(r)].field));
+            QCOMPARE(pairs->item(r, 1)->text().toULongLong(), qulonglong(expected[size_t(r)].i));
+            QCOMPARE(pairs->item(r, 2)->text().toULongLong(), qulonglong(expected[size_t(r)].j));
+        }
+        pairs->setCurrentCell(0, 0);
+        const auto* detail = panel->findChild<QWidget*>("duplicatePair");
+        QCOMPARE(detail->findChild<QTextBrowser*>("leftText")->toPlainText(),
+                 QString::fromStdString(items[expected[0].i][expected[0].field].get<std::string>()));
+
+        QSignalSpy removed(panel->job(), &JobRunner::finished);
+        h.click("removeByBookRuleButton");
+        QTRY_VERIFY_WITH_TIMEOUT(!removed.isEmpty(), kLoadTimeoutMs);
+        const NearDuplicateRemoval rule = removeNearDuplicates(data.entries, "all", 0.9);
+        QVERIFY(!rule.removed.empty());
+        QTRY_VERIFY_WITH_TIMEOUT(h.rows() == int(7 - rule.removed.size()), kLoadTimeoutMs);
+        QCOMPARE(panel->pairCount(), 0); // the entries changed: the old pairs would name the wrong ones
+        h.click("undoButton");
+        QTRY_VERIFY_WITH_TIMEOUT(h.rows() == 7, kLoadTimeoutMs);
+        QVERIFY(!h.modified());
+    }
+
+    // From Evaluate's table to the dataset entry behind an answer, and to a copy of it to write a
+    // new example like it.
+    void evaluateOpensTheEntryInData()
+    {
+        const QString data = chapterSlice(home_, "link.json", 30);
+        nlohmann::ordered_json responses = nlohmann::ordered_json::parse(readFile(data.toStdString()));
+        responses.erase(responses.begin(), responses.begin() + 25);
+        for (auto& r : responses)
+            r["model_response"] = "A weak answer.";
+        const QString responsesPath = home_.filePath("link-responses.json");
+        writeFileAtomic(responsesPath.toStdString(), responses.dump(4));
+
+        MainWindow window;
+        window.state()->setDatasetPath(data);
+        auto* view = static_cast<DataView*>(window.view(MainWindow::View::Data));
+        auto* table = view->findChild<QTableView*>("entryTable");
+        QTRY_VERIFY_WITH_TIMEOUT(table->model()->rowCount() == 30, kLoadTimeoutMs);
+        auto* evaluate = static_cast<EvaluateView*>(window.view(MainWindow::View::Evaluate));
+        QVERIFY(evaluate->openResponses(responsesPath));
+        auto* answers = evaluate->findChild<QTableView*>("responsesTable");
+        answers->setCurrentIndex(answers->model()->index(2, 0));
+        evaluate->findChild<QPushButton*>("editEntryButton")->click();
+        QCOMPARE(window.currentView(), MainWindow::View::Data);
+        QCOMPARE(table->currentIndex().siblingAtColumn(DatasetTableModel::IndexColumn).data().toInt(), 27);
+        QVERIFY(view->findChild<QPlainTextEdit*>("outputEdit")->toPlainText() ==
+                QString::fromStdString(responses[2]["output"].get<std::string>()));
+
+        evaluate->findChild<QPushButton*>("addSimilarButton")->click();
+        QTRY_VERIFY_WITH_TIMEOUT(table->model()->rowCount() == 31, kLoadTimeoutMs);
+        QCOMPARE(table->currentIndex().siblingAtColumn(DatasetTableModel::IndexColumn).data().toInt(), 28);
+        QVERIFY(view->editor()->isModified());
+    }
+
+    // Conversations imported from the view open as a new Alpaca file; entries a local model
+    // generated join the dataset as the review left them, in one undoable step.
+    void importAndGenerateFromTheView()
+    {
+        const QString chats = home_.filePath("chats.jsonl");
+        writeFileAtomic(chats.toStdString(),
+                        R"({"messages": [{"role": "user", "content": "Name a primary colour."}, {"role": "assistant", "content": "Red."}]}
+{"messages": [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "2+2?"}, {"role": "assistant", "content": "4"}]}
+)");
+        Harness h;
+        const QString imported = home_.filePath("chats-alpaca.json");
+        QSignalSpy importedSpy(h.view.fileJob(), &JobRunner::finished);
+        QVERIFY(h.view.importData(chats, imported, ImportOptions{}));
+        QTRY_VERIFY_WITH_TIMEOUT(!importedSpy.isEmpty(), kLoadTimeoutMs);
+        QVERIFY2(importedSpy.first().at(0).toBool(), qPrintable(importedSpy.first().at(2).toString()));
+        QTRY_COMPARE_WITH_TIMEOUT(h.state.datasetPath(), imported, kLoadTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(h.rows() == 2, kLoadTimeoutMs);
+        QCOMPARE(h.cell(1, DatasetTableModel::InstructionColumn), QString("Be brief.\n\n2+2?"));
+        QCOMPARE(h.cell(0, DatasetTableModel::OutputColumn), QString("Red."));
+
+        test::FakeJudgeServer judge;
+        QVERIFY(judge.listen());
+        rememberJudge({JudgeServer{judge.url()}, "llama3"});
+        size_t offered = 0;
+        h.view.setReviewGenerated([&](std::vector<nlohmann::ordered_json> items) {
+            offered = items.size();
+            items.erase(items.begin() + 1); // the second is rejected
+            items[0]["output"] = "Edited in review.";
+            return items;
+        });
+        QSignalSpy generated(h.view.fileJob(), &JobRunner::finished);
+        QVERIFY(h.view.generateEntries(3, home_.filePath("chats-generated.json")));
+        QTRY_VERIFY_WITH_TIMEOUT(!generated.isEmpty(), kLoadTimeoutMs);
+        QVERIFY2(generated.first().at(0).toBool(), qPrintable(generated.first().at(2).toString()));
+        QTRY_VERIFY_WITH_TIMEOUT(h.rows() == 4, kLoadTimeoutMs);
+        QCOMPARE(offered, size_t(3));
+        QCOMPARE(h.cell(2, DatasetTableModel::OutputColumn), QString("Edited in review."));
+        QVERIFY(h.cell(2, DatasetTableModel::InstructionColumn).startsWith("Describe item"));
+        QVERIFY(h.modified());
+        h.click("undoButton");
+        QTRY_VERIFY_WITH_TIMEOUT(h.rows() == 2, kLoadTimeoutMs);
+    }
+
     void unreadableFileSaysWhy()
     {
         const QString path = home_.filePath("broken.json");
@@ -526,5 +868,37 @@ private:
     }
 };
 
-QTEST_MAIN(TestGuiData)
+// The app the kill test kills: opens the file, edits entry 7 as a person does, waits for the
+// autosave, says so and waits to be killed.
+int editAndWaitToBeKilled(int argc, char** argv, const QString& path)
+{
+    QApplication app(argc, argv);
+    StudioState state;
+    DataView view(&state);
+    state.setDatasetPath(path);
+    auto* table = view.findChild<QTableView*>("entryTable");
+    QElapsedTimer clock;
+    clock.start();
+    while (table->model()->rowCount() == 0 && clock.elapsed() < kLoadTimeoutMs)
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 50);
+    table->setCurrentIndex(table->model()->index(7, 0));
+    view.findChild<QPlainTextEdit*>("outputEdit")->setPlainText(kKilledEdit);
+    view.findChild<QAbstractButton*>("applyEntryButton")->click();
+    while (!fileExists(autosavePathFor(path.toStdString())) && clock.elapsed() < kLoadTimeoutMs)
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 50);
+    std::printf("%s\n", kEditedLine);
+    std::fflush(stdout);
+    return app.exec();
+}
+
+int main(int argc, char** argv)
+{
+    if (const QString path = qEnvironmentVariable("SFT_TEST_EDIT_AND_WAIT"); !path.isEmpty())
+        return editAndWaitToBeKilled(argc, argv, path);
+    QApplication app(argc, argv);
+    app.setAttribute(Qt::AA_Use96Dpi, true);
+    TestGuiData test;
+    QTEST_SET_MAIN_SOURCE_PATH
+    return QTest::qExec(&test, argc, argv);
+}
 #include "test_gui_data.moc"

@@ -83,6 +83,8 @@ TrainOptions fewSteps(int64_t steps)
     o.evalIter = 1;
     o.learningRate = 1e-3;
     o.sampleTokens = 0;
+    // The references here are computed in fp32; `auto` would train in bf16 on CPUs that have it.
+    o.precision = "fp32";
     return o;
 }
 

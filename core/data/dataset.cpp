@@ -1,6 +1,6 @@
 #include "core/data/dataset.h"
 
-#include "core/tokenizer/utf8.h"
+#include "core/data/json_items.h"
 #include "core/util/error.h"
 #include "core/util/files.h"
 
@@ -22,65 +22,7 @@ constexpr std::string_view kPreferenceHint =
     " (a preference entry needs the text fields 'instruction', 'output', 'chosen' and 'rejected'; 'input' is "
     "optional)";
 
-// 1-based line and column of a byte offset; the column counts characters, as editors do.
-struct Location {
-    size_t line = 1;
-    size_t column = 1;
-};
-
-Location locate(std::string_view text, size_t offset)
-{
-    Location at;
-    for (size_t i = 0; i < offset && i < text.size(); ++i) {
-        if (text[i] == '\n')
-            at = {at.line + 1, 1};
-        else if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80)
-            ++at.column;
-    }
-    return at;
-}
-
-std::optional<size_t> firstInvalidUtf8(std::string_view text)
-{
-    for (size_t i = 0; i < text.size();) {
-        const utf8::CodePoint cp = utf8::decodeAt(text, i);
-        if (!cp.valid)
-            return i;
-        i += cp.length;
-    }
-    return std::nullopt;
-}
-
 bool isBlank(std::string_view s) { return s.find_first_not_of(" \t\r\n") == std::string_view::npos; }
-
-// nlohmann's message without its "[json.exception...] parse error at line x, column y: " prefix,
-// since we report the position ourselves.
-std::string parseReason(const json::parse_error& e)
-{
-    const std::string what = e.what();
-    const size_t column = what.find("column ");
-    const size_t colon = what.find(": ", column == std::string::npos ? 0 : column);
-    return colon == std::string::npos ? what : what.substr(colon + 2);
-}
-
-// A number beyond a double's range (1e999) is nlohmann's out_of_range, not a parse_error, and
-// carries no position: the message without its "[json.exception.out_of_range.406] " prefix.
-std::string overflowError(const json::out_of_range& e)
-{
-    const std::string what = e.what();
-    const size_t end = what.find("] ");
-    return "not valid JSON: " + (end == std::string::npos ? what : what.substr(end + 2));
-}
-
-// Where a JSON text (the whole file, or one JSONL line) fails to parse; nlohmann's `byte`
-// counts the bytes read, so the offending byte is the one before it.
-std::string syntaxError(std::string_view text, const json::parse_error& e, bool withLine)
-{
-    const Location at = locate(text, e.byte > 0 ? e.byte - 1 : 0);
-    return std::string("not valid JSON at ") +
-           (withLine ? "line " + std::to_string(at.line) + ", " : "") + "column " +
-           std::to_string(at.column) + ": " + parseReason(e);
-}
 
 std::optional<EntryProblem> readText(const json& item, const char* field, bool required, std::string& out)
 {
@@ -157,12 +99,14 @@ public:
         Entry entry;
         entry.index = ordinal_++;
         if (auto problem = readEntry(item, fields_, entry)) {
+            problem->entry = entry.index;
             reject(std::move(*problem), where, isLine);
             return;
         }
         for (EntryProblem& w : warningsOf(entry)) {
             w.index = where;
             w.isLine = isLine;
+            w.entry = entry.index;
             warnings_.push_back(std::move(w));
         }
         entries_.push_back(std::move(entry));
@@ -171,7 +115,7 @@ public:
     // A JSON Lines line that is not JSON: an entry that cannot be read.
     void addUnreadable(EntryProblem problem, size_t line)
     {
-        ++ordinal_;
+        problem.entry = ordinal_++;
         reject(std::move(problem), line, true);
     }
 
@@ -210,65 +154,6 @@ private:
     std::vector<EntryProblem> warnings_;
 };
 
-std::string notAListMessage(const std::string& name, const json& top)
-{
-    return name + ": the top level is a JSON " + top.type_name() +
-           ", not a list of entries; expected a JSON array of objects or JSON Lines (one object "
-           "per line)";
-}
-
-void readJsonArray(std::string_view text, const std::string& name, Collector& collector)
-{
-    json top;
-    try {
-        top = json::parse(text);
-    } catch (const json::parse_error& e) {
-        throw DatasetError(name + ": " + syntaxError(text, e, true));
-    } catch (const json::out_of_range& e) {
-        throw DatasetError(name + ": " + overflowError(e));
-    }
-    if (!top.is_array())
-        throw DatasetError(notAListMessage(name, top));
-    for (size_t i = 0; i < top.size(); ++i)
-        collector.add(top[i], i, false);
-}
-
-// A file that starts with '{' but whose first line is not a whole object is one JSON value
-// spread over several lines, not JSON Lines: say so rather than report a line-1 syntax error.
-void refuseSingleObject(std::string_view text, const std::string& name)
-{
-    const json top = json::parse(text, nullptr, false);
-    if (!top.is_discarded())
-        throw DatasetError(notAListMessage(name, top));
-}
-
-void readJsonLines(std::string_view text, const std::string& name, Collector& collector)
-{
-    bool first = true;
-    size_t lineNumber = 0;
-    for (size_t start = 0; start < text.size(); ++lineNumber) {
-        const size_t end = std::min(text.find('\n', start), text.size());
-        const std::string_view line = text.substr(start, end - start);
-        start = end + 1;
-        if (isBlank(line))
-            continue;
-        const bool isFirst = std::exchange(first, false);
-        json item;
-        try {
-            item = json::parse(line);
-        } catch (const json::parse_error& e) {
-            if (isFirst)
-                refuseSingleObject(text, name);
-            collector.addUnreadable({0, true, "", syntaxError(line, e, false)}, lineNumber + 1);
-            continue;
-        } catch (const json::out_of_range& e) {
-            collector.addUnreadable({0, true, "", overflowError(e)}, lineNumber + 1);
-            continue;
-        }
-        collector.add(item, lineNumber + 1, true);
-    }
-}
-
 } // namespace
 
 std::string EntryProblem::describe() const
@@ -282,9 +167,7 @@ bool looksLikeDatasetFile(const std::string& path)
     std::ifstream file(path, std::ios::binary);
     char head[4096] = {};
     file.read(head, sizeof head);
-    std::string_view text(head, size_t(file.gcount()));
-    if (text.substr(0, 3) == "\xEF\xBB\xBF")
-        text.remove_prefix(3);
+    const std::string_view text = withoutByteOrderMark(std::string_view(head, size_t(file.gcount())));
     const size_t first = text.find_first_not_of(" \t\r\n");
     return first != std::string_view::npos && (text[first] == '[' || text[first] == '{');
 }
@@ -300,22 +183,14 @@ Dataset parseDataset(const std::string& bytes, const std::string& nameForErrors,
     Dataset dataset;
     dataset.path = nameForErrors;
     dataset.sha256 = sha256Hex(bytes);
-    if (const auto bad = firstInvalidUtf8(bytes))
-        throw DatasetError(nameForErrors + ": invalid UTF-8 at byte offset " + std::to_string(*bad) +
-                           " (line " + std::to_string(locate(bytes, *bad).line) +
-                           "); save the file as UTF-8");
-    std::string_view text = bytes;
-    if (text.substr(0, 3) == "\xEF\xBB\xBF") // a byte-order mark, as some Windows editors write
-        text.remove_prefix(3);
-    const size_t first = text.find_first_not_of(" \t\r\n");
-    if (first == std::string_view::npos)
-        throw DatasetError(nameForErrors + ": the file is empty");
-
+    requireUtf8(bytes, nameForErrors);
     Collector collector(nameForErrors, policy, fields);
-    if (text[first] == '{')
-        readJsonLines(text, nameForErrors, collector);
-    else
-        readJsonArray(text, nameForErrors, collector);
+    for (const JsonItem& item : readJsonItems(bytes, nameForErrors)) {
+        if (item.problem.empty())
+            collector.add(item.value, item.place.index, item.place.isLine);
+        else
+            collector.addUnreadable({0, true, "", item.problem}, item.place.index);
+    }
     collector.finishInto(dataset);
     return dataset;
 }

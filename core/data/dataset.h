@@ -27,6 +27,7 @@ struct EntryProblem {
     bool isLine = false;
     std::string field;   // empty when the problem is the entry as a whole
     std::string reason;
+    size_t entry = 0;    // the entry's position in the file, 0-based, as Entry::index
     std::string describe() const; // "entry 12: field 'output' is missing"
 };
 

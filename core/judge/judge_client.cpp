@@ -42,7 +42,11 @@ std::string judgeApiName(JudgeApi api) { return api == JudgeApi::Ollama ? "ollam
 
 nlohmann::json SamplingOptions::toJson() const
 {
-    return {{"seed", seed}, {"temperature", temperature}, {"num_ctx", numCtx}, {"num_predict", numPredict}};
+    nlohmann::json options = {
+        {"seed", seed}, {"temperature", temperature}, {"num_ctx", numCtx}, {"num_predict", numPredict}};
+    if (topP)
+        options["top_p"] = *topP;
+    return options;
 }
 
 std::string JudgeClient::displayUrl() const

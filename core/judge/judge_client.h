@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -36,8 +37,9 @@ struct SamplingOptions {
     double temperature = 0.0;
     int64_t numCtx = 2048;
     int64_t numPredict = 128; // room for {"reason": ..., "score": N}; bounds a rambling judge
+    std::optional<double> topP; // unset: the server's own (Ollama's is 0.9)
 
-    nlohmann::json toJson() const; // Ollama's names: seed, temperature, num_ctx, num_predict
+    nlohmann::json toJson() const; // Ollama's names: seed, temperature, num_ctx, num_predict, top_p when set
 };
 
 struct ChatMessage {

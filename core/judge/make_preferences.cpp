@@ -4,6 +4,7 @@
 #include "core/util/error.h"
 #include "core/util/files.h"
 #include "core/util/jsonl_journal.h"
+#include "core/util/split_mix.h"
 
 #include <cstdio>
 #include <map>
@@ -20,16 +21,6 @@ void replaceAll(std::string& text, const std::string& field, const std::string& 
 {
     for (size_t at = text.find(field); at != std::string::npos; at = text.find(field, at + value.size()))
         text.replace(at, field.size(), value);
-}
-
-// SplitMix64: a well-mixed 64-bit value of (seed, index), so neighbouring seeds and entries
-// draw independently.
-uint64_t mix(uint64_t x)
-{
-    x += 0x9E3779B97F4A7C15ull;
-    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
-    x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
-    return x ^ (x >> 31);
 }
 
 nlohmann::json identityOf(const PreferenceSettings& s, const Dataset& data, JudgeClient& client)
@@ -58,7 +49,7 @@ nlohmann::json withPair(const Entry& entry, const std::string& style, const std:
 
 std::string drawStyle(const PreferenceSettings& settings, size_t index)
 {
-    return mix(uint64_t(settings.options.seed) ^ mix(index)) & 1 ? settings.style : settings.opposite;
+    return splitMix64(uint64_t(settings.options.seed) ^ splitMix64(index)) & 1 ? settings.style : settings.opposite;
 }
 
 std::string rewritePromptFor(const PreferenceSettings& settings, const Entry& entry, const std::string& style)

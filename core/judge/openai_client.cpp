@@ -18,6 +18,8 @@ nlohmann::json requestBody(const ChatRequest& request)
                            {"seed", request.options.seed},
                            {"temperature", request.options.temperature},
                            {"max_tokens", request.options.numPredict}};
+    if (request.options.topP)
+        body["top_p"] = *request.options.topP;
     if (!request.format.is_null())
         body["response_format"] = {{"type", "json_schema"},
                                    {"json_schema", {{"name", "judgement"}, {"schema", request.format}}}};

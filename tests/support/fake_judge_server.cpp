@@ -22,6 +22,8 @@ using nlohmann::json;
 
 const char* const kBusy = "server busy, please try again.  maximum pending requests exceeded";
 const char* const kProxyPage = "<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>";
+// The notebook's query: Llama 3's template up to where the user's message would begin.
+const char* const kPreQueryTemplate = "<|begin_of_text|><|start_header_id|>user<|end_header_id|>";
 const char* const kRunnerStopped = "model runner has unexpectedly stopped, this may be due to resource limitations or "
                                    "an internal error, check ollama server logs for details";
 
@@ -173,6 +175,16 @@ std::string firstUserMessage(const json& messages)
     return {};
 }
 
+bool asksForInstruction(const json& messages)
+{
+    if (!messages.is_array() || messages.empty() || !messages.back().is_object())
+        return false;
+    const json& last = messages.back();
+    if (last.value("role", "") == "assistant" && last.value("content", "") == kPreQueryTemplate)
+        return true;
+    return firstUserMessage(messages).rfind("Write one new instruction", 0) == 0;
+}
+
 std::string normalized(std::string name)
 {
     for (char& c : name)
@@ -218,6 +230,19 @@ std::optional<std::string> FakeJudgeServer::rewriteFor(const std::string& first)
     const size_t styleFrom = to + close.size();
     const std::string style = first.substr(styleFrom, first.find('.', styleFrom) - styleFrom);
     return "[" + style + "] " + first.substr(from + open.size(), to - from - open.size());
+}
+
+std::string FakeJudgeServer::instructionReplyFor(int64_t seed)
+{
+    return "\n  Describe item " + std::to_string(seed) + ".  \nThis second line is no instruction.";
+}
+
+std::optional<std::string> FakeJudgeServer::answerFor(const std::string& first)
+{
+    const std::string ask = "Describe item ";
+    if (first.rfind(ask, 0) != 0)
+        return std::nullopt;
+    return "Item " + first.substr(ask.size()) + "\nIt is described in two lines.";
 }
 
 int FakeJudgeServer::scoreFor(const std::string& firstUserMessage, double temperature, int64_t seed)
@@ -273,7 +298,7 @@ void FakeJudgeServer::takeRequests(QTcpSocket* socket, QByteArray& buffer)
 
 void FakeJudgeServer::route(QTcpSocket* socket, const Request& r)
 {
-    if (faults_.silent)
+    if (faults_.silent || (faults_.silentAfterReplies >= 0 && replies_ >= faults_.silentAfterReplies))
         return;
     if (faults_.notHttp)
         return sendNoise(socket);
@@ -434,7 +459,7 @@ void FakeJudgeServer::ollamaAnswer(QTcpSocket* socket, const json& body, Fault f
 {
     const json format = body.value("format", json());
     const json options = body.value("options", json::object());
-    const std::string content = replyContent(body["messages"], format.is_object() || format == "json", fault,
+    const std::string content = replyContent("/api/chat", body, format.is_object() || format == "json", fault,
                                              options.value("temperature", 0.8), options.value("seed", int64_t(-1)));
     const auto chunk = [&](const std::string& piece) {
         return json{{"model", body["model"]}, {"created_at", createdAt()},
@@ -496,8 +521,8 @@ void FakeJudgeServer::openAiAnswer(QTcpSocket* socket, const json& body, Fault f
 {
     const std::string formatType = body.contains("response_format") ? body["response_format"].value("type", "") : "";
     const bool structured = formatType == "json_schema" || formatType == "json_object";
-    const std::string content = replyContent(body["messages"], structured, fault, body.value("temperature", 1.0),
-                                             body.value("seed", int64_t(-1)));
+    const std::string content = replyContent("/v1/chat/completions", body, structured, fault,
+                                             body.value("temperature", 1.0), body.value("seed", int64_t(-1)));
     const json base = {{"id", "chatcmpl-" + std::to_string(fnv1a(content) % 999)},
                        {"created", 1735732800},
                        {"model", body["model"]},
@@ -528,17 +553,33 @@ void FakeJudgeServer::openAiAnswer(QTcpSocket* socket, const json& body, Fault f
     playStream(socket, "text/event-stream", steps, faults_.firstByteDelayMs);
 }
 
-std::string FakeJudgeServer::replyContent(const json& messages, bool structured, Fault fault, double temperature,
-                                          int64_t seed)
+std::string FakeJudgeServer::replyContent(const QByteArray& path, const json& body, bool structured, Fault fault,
+                                          double temperature, int64_t seed)
 {
+    ++replies_;
+    const json& messages = body["messages"];
     const std::string first = firstUserMessage(messages);
     if (!answerLog_.isEmpty()) {
         QFile log(answerLog_);
         if (log.open(QIODevice::Append))
             log.write(sha256(first) + "\n");
     }
+    if (!requestLog_.isEmpty()) {
+        QFile log(requestLog_);
+        if (log.open(QIODevice::Append))
+            log.write(QByteArray::fromStdString(json{{"path", path.toStdString()}, {"body", body}}.dump()) + "\n");
+    }
     if (fault == Fault::NonJson)
         return "I would rate this response as quite good overall.";
+    if (asksForInstruction(messages)) {
+        if (faults_.blankInstructions > 0) {
+            --faults_.blankInstructions;
+            return "\n \t\n";
+        }
+        return instructionReplyFor(seed);
+    }
+    if (const auto answer = answerFor(first))
+        return *answer;
     if (const auto rewrite = rewriteFor(first))
         return *rewrite;
     if (first.find("<answer2>") != std::string::npos) {

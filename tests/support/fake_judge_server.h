@@ -33,6 +33,8 @@ struct FakeJudgeFaults {
     int outOfRange = 0;       // a score of 150
     int htmlPage = 0;         // a 200 whose body is an HTML page, as a proxy or captive portal sends
     int firstByteDelayMs = 0; // every chat waits this long before its first byte (model loading)
+    int blankInstructions = 0; // the next N requests for a new instruction are answered with blank lines
+    int silentAfterReplies = -1; // once this many chats had a reply, every request is read and never answered
     bool positionBias = false;   // pairwise: always prefers the answer shown first
     bool legacyNotFound = false; // Ollama <= 0.11 wording: model "x" not found, try pulling it first
     bool silent = false;         // every request is read and never answered (a hung server)
@@ -59,6 +61,8 @@ public:
     void setRequiredApiKey(const QString& key) { apiKey_ = key; }
     // Appends the sha256 of the first user message of every chat it answers with a reply.
     void setAnswerLog(const QString& path) { answerLog_ = path; }
+    // Appends every chat request it answers with a reply as one line {"path": ..., "body": ...}.
+    void setRequestLog(const QString& path) { requestLog_ = path; }
 
     int chatRequests() const { return chatRequests_; } // with a JSON body: refusals and model loads too
     const nlohmann::json& lastChatRequest() const { return lastChat_; }
@@ -71,6 +75,12 @@ public:
     // For a request to rewrite an answer ("correct output `X`, slightly rewrite the output to be
     // more S."): "[S] X".
     static std::optional<std::string> rewriteFor(const std::string& firstUserMessage);
+    // For a request for a new instruction (Llama 3's pre-query template as the last, assistant
+    // message, as the book's dataset-generation notebook sends it, or a user message starting
+    // "Write one new instruction"): "\n  Describe item SEED.  \n" and a second line.
+    static std::string instructionReplyFor(int64_t seed);
+    // For a first user message "Describe item ...": an answer of two lines naming it.
+    static std::optional<std::string> answerFor(const std::string& firstUserMessage);
 
     struct Request {
         QByteArray method, path, body;
@@ -91,8 +101,8 @@ private:
     void openAiAnswer(QTcpSocket* socket, const nlohmann::json& body, Fault fault, qsizetype requestBytes);
     bool hasModel(const std::string& name) const;
     Fault takeFault();
-    std::string replyContent(const nlohmann::json& messages, bool structured, Fault fault, double temperature,
-                             int64_t seed);
+    std::string replyContent(const QByteArray& path, const nlohmann::json& body, bool structured, Fault fault,
+                             double temperature, int64_t seed);
     QByteArray tagsJson() const;
     QByteArray openAiModelsJson() const;
 
@@ -102,7 +112,9 @@ private:
     FakeJudgeFaults faults_;
     QString apiKey_;
     QString answerLog_;
+    QString requestLog_;
     int chatRequests_ = 0;
+    int replies_ = 0;
     nlohmann::json lastChat_;
     QByteArray lastAuthorization_;
 };

@@ -7,6 +7,7 @@
 #include <QAreaSeries>
 #include <QLineSeries>
 #include <QLocale>
+#include <QGuiApplication>
 #include <QToolTip>
 #include <QValueAxis>
 
@@ -49,6 +50,7 @@ LengthHistogramChart::LengthHistogramChart(QWidget* parent) : QChartView(parent)
         series->attachAxis(y_);
     }
     connect(bars_, &QAreaSeries::hovered, this, &LengthHistogramChart::showBin);
+    connect(bars_, &QAreaSeries::clicked, this, &LengthHistogramChart::pickBin);
     empty_ = new EmptyChart(chart, tr("No dataset yet: its entries' token lengths appear here"));
     setChart(chart);
     followPalette(this);
@@ -59,6 +61,7 @@ LengthHistogramChart::LengthHistogramChart(QWidget* parent) : QChartView(parent)
 void LengthHistogramChart::setHistogram(const LengthHistogram& histogram)
 {
     histogram_ = histogram;
+    pickedFrom_.reset();
     redraw();
 }
 
@@ -108,16 +111,39 @@ void LengthHistogramChart::redraw()
                                 .arg(QLocale().toString(qlonglong(maxLength_))));
 }
 
+std::optional<size_t> LengthHistogramChart::binAt(const QPointF& point) const
+{
+    const LengthHistogram& h = histogram_;
+    if (h.counts.empty() || point.x() < double(h.firstBinStart))
+        return std::nullopt;
+    const auto bin = size_t((int64_t(point.x()) - h.firstBinStart) / h.binWidth);
+    return bin < h.counts.size() ? std::optional<size_t>(bin) : std::nullopt;
+}
+
+void LengthHistogramChart::pickBin(const QPointF& point)
+{
+    const std::optional<size_t> bin = binAt(point);
+    if (!bin)
+        return;
+    // Shift-click widens the range picked before to this bar.
+    const bool widen = (QGuiApplication::keyboardModifiers() & Qt::ShiftModifier) && pickedFrom_;
+    const size_t from = widen ? std::min(*pickedFrom_, *bin) : *bin;
+    const size_t to = widen ? std::max(*pickedFrom_, *bin) : *bin;
+    if (!widen)
+        pickedFrom_ = bin;
+    const LengthHistogram& h = histogram_;
+    Q_EMIT rangePicked(h.firstBinStart + int64_t(from) * h.binWidth, h.firstBinStart + int64_t(to + 1) * h.binWidth - 1);
+}
+
 void LengthHistogramChart::showBin(const QPointF& point, bool hovering)
 {
     const LengthHistogram& h = histogram_;
-    if (!hovering || h.counts.empty() || point.x() < double(h.firstBinStart)) {
+    const std::optional<size_t> found = hovering ? binAt(point) : std::nullopt;
+    if (!found) {
         QToolTip::hideText();
         return;
     }
-    const auto bin = size_t((int64_t(point.x()) - h.firstBinStart) / h.binWidth);
-    if (bin >= h.counts.size())
-        return;
+    const size_t bin = *found;
     const int64_t first = h.firstBinStart + int64_t(bin) * h.binWidth;
     const QString range = h.binWidth == 1 ? QString::number(first)
                                           : tr("%1–%2").arg(first).arg(first + h.binWidth - 1);

@@ -7,6 +7,8 @@
 
 #include <QChartView>
 
+#include <optional>
+
 class QAreaSeries;
 class QLineSeries;
 class QValueAxis;
@@ -26,13 +28,23 @@ public:
 
     const QLineSeries* maxLengthLine() const { return maxLine_; }
     const QLineSeries* outline() const { return outline_; }
+    const LengthHistogram& histogram() const { return histogram_; }
+
+    // As a click on the bars picks them (a test has no mouse on the chart).
+    void pickBin(const QPointF& point);
+
+Q_SIGNALS:
+    // A click on a bar picks its lengths; shift-click widens to the bars between (inclusive).
+    void rangePicked(int64_t firstTokens, int64_t lastTokens);
 
 private:
     void redraw();
     void showBin(const QPointF& point, bool hovering);
+    std::optional<size_t> binAt(const QPointF& point) const;
 
     LengthHistogram histogram_;
     int64_t maxLength_ = 0;
+    std::optional<size_t> pickedFrom_;
     QLineSeries* outline_;
     QLineSeries* baseline_;
     QAreaSeries* bars_;

@@ -42,6 +42,8 @@ QVariant DatasetTableModel::data(const QModelIndex& index, int role) const
     switch (role) {
     case Qt::DisplayRole:
         return display(r, index.column(), index.row());
+    case Qt::EditRole:
+        return sortKey(r, index.column(), index.row());
     case SortRole:
         return sortKey(r, index.column(), index.row());
     case Qt::ToolTipRole:
@@ -113,6 +115,35 @@ QVariant DatasetTableModel::headerData(int section, Qt::Orientation orientation,
     default:
         return {};
     }
+}
+
+QString DatasetTableModel::fieldOf(int column)
+{
+    switch (column) {
+    case InstructionColumn:
+        return QStringLiteral("instruction");
+    case InputColumn:
+        return QStringLiteral("input");
+    case OutputColumn:
+        return QStringLiteral("output");
+    default:
+        return {};
+    }
+}
+
+Qt::ItemFlags DatasetTableModel::flags(const QModelIndex& index) const
+{
+    const Qt::ItemFlags flags = QAbstractTableModel::flags(index);
+    return fieldOf(index.column()).isEmpty() ? flags : flags | Qt::ItemIsEditable;
+}
+
+bool DatasetTableModel::setData(const QModelIndex& index, const QVariant& value, int role)
+{
+    const QString field = fieldOf(index.column());
+    if (role != Qt::EditRole || field.isEmpty() || !index.isValid())
+        return false;
+    Q_EMIT textEdited(index.row(), field, value.toString());
+    return true;
 }
 
 QString DatasetTableModel::splitText(SplitName split)

@@ -18,6 +18,7 @@ struct EntryRow {
     qint64 index = 0; // position in the file
     SplitName split = SplitName::Train;
     QString instruction, input, output;
+    bool warned = false; // the dataset's checks have a warning for this entry
 };
 
 class DatasetTableModel : public QAbstractTableModel {
@@ -33,6 +34,14 @@ public:
     // One count per row; empty while the entries are not tokenized.
     void setTokenCounts(std::vector<int64_t> counts);
     const EntryRow& row(int r) const { return (*rows_)[size_t(r)]; }
+    // Tokens of row r, or -1 while the entries are not tokenized.
+    int64_t tokenCount(int r) const { return size_t(r) < tokens_.size() ? tokens_[size_t(r)] : -1; }
+
+    // Text cells can be edited in place; the edit goes to the document (textEdited), and the
+    // rows follow once the view has read the edited entries again.
+    Qt::ItemFlags flags(const QModelIndex& index) const override;
+    bool setData(const QModelIndex& index, const QVariant& value, int role) override;
+    static QString fieldOf(int column); // "instruction", "input", "output"; empty for other columns
 
     int rowCount(const QModelIndex& parent = {}) const override;
     int columnCount(const QModelIndex& parent = {}) const override;
@@ -40,6 +49,9 @@ public:
     QVariant headerData(int section, Qt::Orientation orientation, int role) const override;
 
     static QString splitText(SplitName split);
+
+Q_SIGNALS:
+    void textEdited(int row, const QString& field, const QString& text);
 
 private:
     QVariant display(const EntryRow& row, int column, int r) const;

@@ -24,6 +24,20 @@ void EntryFilterModel::setQuery(const QString& query)
     refilter();
 }
 
+void EntryFilterModel::setFilters(const Filters& filters)
+{
+    if (filters == filters_)
+        return;
+    filters_ = filters;
+    invalidate();
+}
+
+void EntryFilterModel::tokensChanged()
+{
+    if (filters_.maxTokens > 0)
+        invalidate();
+}
+
 void EntryFilterModel::refilter()
 {
     if (search_ && !query_.isEmpty())
@@ -37,7 +51,25 @@ void EntryFilterModel::refilter()
 
 bool EntryFilterModel::filterAcceptsRow(int sourceRow, const QModelIndex&) const
 {
-    return accepted_.empty() || (size_t(sourceRow) < accepted_.size() && accepted_[size_t(sourceRow)]);
+    const bool matches = accepted_.empty() || (size_t(sourceRow) < accepted_.size() && accepted_[size_t(sourceRow)]);
+    return matches && passesFilters(sourceRow);
+}
+
+bool EntryFilterModel::passesFilters(int sourceRow) const
+{
+    const auto* table = static_cast<const DatasetTableModel*>(sourceModel());
+    const EntryRow& row = table->row(sourceRow);
+    if (filters_.split && row.split != *filters_.split)
+        return false;
+    if (filters_.input != InputFilter::Any && row.input.trimmed().isEmpty() == (filters_.input == InputFilter::With))
+        return false;
+    if (filters_.warnedOnly && !row.warned)
+        return false;
+    if (filters_.maxTokens > 0) {
+        const int64_t tokens = table->tokenCount(sourceRow);
+        return tokens >= filters_.minTokens && tokens <= filters_.maxTokens;
+    }
+    return true;
 }
 
 } // namespace sft::ui

@@ -94,11 +94,32 @@ EvaluateView::EvaluateView(StudioState* state, QWidget* parent)
     fileRow->addWidget(new QLabel(tr("Answer field:"), this));
     fileRow->addWidget(answerKey_);
 
+    // From a poor score back to the data: the entry to fix, or one more example like it.
+    auto* editEntry = named(new QPushButton(tr("Edit the reference in Data"), this), "editEntryButton");
+    editEntry->setToolTip(tr("Opens this entry of the dataset in the Data view"));
+    auto* addSimilar = named(new QPushButton(tr("Add a similar example"), this), "addSimilarButton");
+    addSimilar->setToolTip(tr("Opens a copy of this entry in the Data view, after it, to rewrite into a new "
+                              "example of what the model got wrong"));
+    const auto requestEntry = [this](bool similar) {
+        const QModelIndex index = sorted_->mapToSource(table_->currentIndex());
+        if (!index.isValid())
+            return;
+        const ResponseRow& row = rows_->rowAt(index.row());
+        Q_EMIT entryRequested(row.instruction, row.input, row.reference, similar);
+    };
+    connect(editEntry, &QPushButton::clicked, this, [requestEntry] { requestEntry(false); });
+    connect(addSimilar, &QPushButton::clicked, this, [requestEntry] { requestEntry(true); });
+    auto* entryRow = new QHBoxLayout;
+    entryRow->addStretch(1);
+    entryRow->addWidget(editEntry);
+    entryRow->addWidget(addSimilar);
+
     auto* answers = new QWidget(this);
     auto* answersLayout = new QVBoxLayout(answers);
     answersLayout->setContentsMargins(0, 0, 0, 0);
     answersLayout->addLayout(fileRow);
     answersLayout->addWidget(splitter, 1);
+    answersLayout->addLayout(entryRow);
     auto* sides = new QSplitter(Qt::Horizontal, this);
     sides->addWidget(answers);
     sides->addWidget(judge_);

@@ -38,6 +38,10 @@ public Q_SLOTS:
     void generateAnswers();
     void cancel();
 
+Q_SIGNALS:
+    // The selected answer's dataset entry, to edit it (similar: a copy of it, for a new example).
+    void entryRequested(const QString& instruction, const QString& input, const QString& reference, bool similar);
+
 private:
     QWidget* buildControls();
     void connectWorker();

@@ -61,10 +61,17 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), state_(new Studio
     navigation_->setSpacing(2);
     stack_ = new QStackedWidget;
     train_ = new TrainView(state_);
-    addView(View::Data, tr("Data"), "data", new DataView(state_));
+    data_ = new DataView(state_);
+    addView(View::Data, tr("Data"), "data", data_);
     addView(View::Models, tr("Models"), "models", new ModelsView(state_));
     addView(View::Train, tr("Train"), "train", train_);
-    addView(View::Evaluate, tr("Evaluate"), "evaluate", new EvaluateView(state_));
+    auto* evaluate = new EvaluateView(state_);
+    addView(View::Evaluate, tr("Evaluate"), "evaluate", evaluate);
+    connect(evaluate, &EvaluateView::entryRequested, this,
+            [this](const QString& instruction, const QString& input, const QString& reference, bool similar) {
+                showView(View::Data);
+                data_->openEntryLike(instruction, input, reference, similar);
+            });
     addView(View::Playground, tr("Playground"), "playground", new PlaygroundView(state_));
     auto* runs = new RunsView(state_);
     auto* compare = new CompareView(state_);
@@ -376,7 +383,7 @@ bool MainWindow::stopJobsForClose()
 
 void MainWindow::closeEvent(QCloseEvent* event)
 {
-    if (!stopJobsForClose()) {
+    if (!data_->confirmUnsavedEdits() || !stopJobsForClose()) {
         event->ignore();
         return;
     }

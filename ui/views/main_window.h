@@ -18,6 +18,7 @@ class CompareView;
 class RunsView;
 class StudioState;
 class TrainView;
+class DataView;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -62,6 +63,7 @@ private:
     QListWidget* navigation_;
     QStackedWidget* stack_;
     TrainView* train_;
+    DataView* data_;
     QWidget* nextStepBar_;
     QLabel* nextStep_;
     bool nextStepDismissed_ = false;

@@ -5,13 +5,18 @@
 #include "core/io/model_format.h"
 
 #include <algorithm>
+#include <unordered_set>
 
 namespace sft::ui {
 
 namespace {
 
-std::vector<EntryRow> tableRows(const std::vector<Entry>& entries, size_t trainCount, size_t testCount)
+std::vector<EntryRow> tableRows(const Dataset& dataset, size_t trainCount, size_t testCount)
 {
+    const std::vector<Entry>& entries = dataset.entries;
+    std::unordered_set<size_t> warned;
+    for (const EntryProblem& warning : dataset.warnings)
+        warned.insert(warning.entry);
     std::vector<EntryRow> rows(entries.size());
     for (size_t i = 0; i < entries.size(); ++i) {
         const Entry& entry = entries[i];
@@ -22,6 +27,7 @@ std::vector<EntryRow> tableRows(const std::vector<Entry>& entries, size_t trainC
         row.instruction = QString::fromStdString(entry.instruction);
         row.input = QString::fromStdString(entry.input);
         row.output = QString::fromStdString(entry.output);
+        row.warned = warned.count(entry.index) > 0;
     }
     return rows;
 }
@@ -40,21 +46,34 @@ Tokenizer tokenizerFor(const QString& modelPath, std::string& source)
 // Entries per step between cancel checks: small enough to stop within a blink.
 constexpr size_t kTokenizeChunk = 500;
 
-} // namespace
-
-std::shared_ptr<const DatasetContent> loadDatasetContent(const QString& path)
+std::shared_ptr<DatasetContent> contentOf(DatasetDocument document)
 {
     auto content = std::make_shared<DatasetContent>();
-    content->path = path;
-    content->dataset = loadDataset(path.toStdString(), BadEntries::Skip);
+    content->path = QString::fromStdString(document.path());
+    content->dataset = document.dataset(BadEntries::Skip);
+    content->document = std::make_shared<const DatasetDocument>(std::move(document));
     const Split split = splitDataset(content->dataset.entries);
     content->trainCount = split.train.size();
     content->testCount = split.test.size();
     content->valCount = split.val.size();
     content->rows = std::make_shared<const std::vector<EntryRow>>(
-        tableRows(content->dataset.entries, content->trainCount, content->testCount));
+        tableRows(content->dataset, content->trainCount, content->testCount));
     content->search = std::make_shared<const EntrySearch>(content->dataset.entries);
     return content;
+}
+
+} // namespace
+
+std::shared_ptr<const DatasetContent> loadDatasetContent(const QString& path)
+{
+    auto content = contentOf(DatasetDocument::open(path.toStdString()));
+    content->autosave = findAutosave(path.toStdString());
+    return content;
+}
+
+std::shared_ptr<const DatasetContent> documentContent(DatasetDocument document)
+{
+    return contentOf(std::move(document));
 }
 
 std::shared_ptr<const TokenizedContent> tokenizeDatasetContent(const DatasetContent& content,

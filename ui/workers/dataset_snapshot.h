@@ -4,6 +4,8 @@
 // only afterwards, shared between the view and later jobs.
 
 #include "core/data/batcher.h"
+#include "core/data/dataset_autosave.h"
+#include "core/data/dataset_document.h"
 #include "core/data/dataset.h"
 #include "core/data/entry_search.h"
 #include "core/data/length_histogram.h"
@@ -14,12 +16,15 @@
 #include <QString>
 
 #include <memory>
+#include <optional>
 #include <vector>
 
 namespace sft::ui {
 
 struct DatasetContent {
     QString path;
+    std::shared_ptr<const DatasetDocument> document; // the file as edited: what the entries come from
+    std::optional<AutosaveInfo> autosave;            // unsaved edits a crash left, when read from disk
     Dataset dataset; // valid entries, and those skipped with their reasons
     size_t trainCount = 0, testCount = 0, valCount = 0;
     std::shared_ptr<const std::vector<EntryRow>> rows;
@@ -37,8 +42,10 @@ struct TokenizedContent {
     LengthHistogram histogram;
 };
 
-// Both run on the worker thread; errors are the core's exceptions.
+// All run on the worker thread; errors are the core's exceptions.
 std::shared_ptr<const DatasetContent> loadDatasetContent(const QString& path);
+// The entries of a document being edited (not saved yet).
+std::shared_ptr<const DatasetContent> documentContent(DatasetDocument document);
 // The tokenizer is the model's own when its folder has one, else the GPT-2 tokenizer the CLI
 // would take (SFT_TOKENIZER_DIR or a downloaded GPT-2); ConfigError says how to get one.
 // Checks `job` between chunks of entries and reports entries done through `progress`.
