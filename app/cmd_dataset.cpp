@@ -176,8 +176,8 @@ int searchDuplicates(const Options& o, Duplicates mode, const std::string& path)
         show(pairs, dataset.entries);
         return dataset.skipped.empty() ? 0 : 3;
     }
-    DatasetDocument document = DatasetDocument::open(path);
-    const Dataset dataset = document.dataset(BadEntries::Skip);
+    Dataset dataset;
+    DatasetDocument document = DatasetDocument::open(path, &dataset);
     if (!dataset.skipped.empty())
         std::fprintf(stderr, "%zu invalid entries left out of the search and kept in --out as they are\n",
                      dataset.skipped.size());

@@ -255,16 +255,16 @@ Layout scanLines(std::string_view text)
 
 } // namespace
 
-std::string writeItem(const ordered_json& value, const FileForm& form)
+DatasetDocument DatasetDocument::open(const std::string& path, Dataset* entries)
 {
-    return ItemWriter(form, form.jsonLines ? std::string() : form.indent).write(value);
+    return parse(readFile(path), path, entries);
 }
 
-DatasetDocument DatasetDocument::open(const std::string& path) { return parse(readFile(path), path); }
-
-DatasetDocument DatasetDocument::parse(const std::string& bytes, const std::string& path)
+DatasetDocument DatasetDocument::parse(const std::string& bytes, const std::string& path, Dataset* entries)
 {
-    parseDataset(bytes, path, BadEntries::Skip); // refuses what is no dataset, with its message
+    Dataset read = parseDataset(bytes, path, BadEntries::Skip); // refuses what is no dataset, with its message
+    if (entries)
+        *entries = std::move(read);
     DatasetDocument document;
     document.path_ = path;
     std::string_view text = bytes;

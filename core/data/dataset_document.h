@@ -38,9 +38,11 @@ struct DocumentItem {
 
 class DatasetDocument {
 public:
-    // Throws DatasetError as loadDataset does for a file that is not a dataset at all.
-    static DatasetDocument open(const std::string& path);
-    static DatasetDocument parse(const std::string& bytes, const std::string& path);
+    // Throws DatasetError as loadDataset does for a file that is not a dataset at all. The entries
+    // read on the way (as dataset() would give them) go to `entries` when it is given, so a
+    // reader of both does not parse the file twice.
+    static DatasetDocument open(const std::string& path, Dataset* entries = nullptr);
+    static DatasetDocument parse(const std::string& bytes, const std::string& path, Dataset* entries = nullptr);
     // A new file of these items (imports, generated data), not yet written anywhere.
     static DatasetDocument fromItems(std::vector<nlohmann::ordered_json> items, FileForm form = {});
 
@@ -82,8 +84,5 @@ private:
     std::optional<std::string> unchanged_; // the bytes read, while no edit was made
     std::string savedSha256_;
 };
-
-// An item as the document's form writes it, at the array's nesting level.
-std::string writeItem(const nlohmann::ordered_json& value, const FileForm& form);
 
 } // namespace sft

@@ -63,6 +63,13 @@ constexpr int kLargestMaxLength = 1 << 20;
 
 QString count(int64_t n) { return QLocale().toString(qlonglong(n)); }
 
+// A file made from `path`, next to it: data.json -> data-alpaca.json.
+QString besideFile(const QString& path, const QString& suffix)
+{
+    const QFileInfo file(path);
+    return file.absolutePath() + "/" + file.completeBaseName() + suffix;
+}
+
 QLabel* legendSwatch(TokenRole role)
 {
     auto* label = new QLabel(TokenView::roleName(role));
@@ -959,9 +966,8 @@ void DataView::askForPreferenceData()
     }
     if (!content_)
         return;
-    const QFileInfo data(content_->path);
-    const QString suggested = data.absolutePath() + "/" + data.completeBaseName() + "-with-preference.json";
-    const QString out = QFileDialog::getSaveFileName(this, tr("Save preference data as"), suggested,
+    const QString out = QFileDialog::getSaveFileName(this, tr("Save preference data as"),
+                                                     besideFile(content_->path, "-with-preference.json"),
                                                      tr("Datasets (*.json)"));
     if (!out.isEmpty())
         makePreferenceData(out);
@@ -1083,11 +1089,8 @@ void DataView::askToImport()
     const std::optional<ImportOptions> options = askImportOptions(this, in);
     if (!options)
         return;
-    const QFileInfo source(in);
     const QString out = QFileDialog::getSaveFileName(this, tr("Save the imported entries as"),
-                                                     source.absolutePath() + "/" + source.completeBaseName() +
-                                                         "-alpaca.json",
-                                                     tr("Datasets (*.json)"));
+                                                     besideFile(in, "-alpaca.json"), tr("Datasets (*.json)"));
     if (!out.isEmpty() && confirmUnsavedEdits())
         importData(in, out, *options);
 }
@@ -1115,10 +1118,8 @@ void DataView::askToExport()
 {
     if (!content_)
         return;
-    const QFileInfo data(content_->path);
     const QString out = QFileDialog::getSaveFileName(this, tr("Export as Alpaca JSON"),
-                                                     data.absolutePath() + "/" + data.completeBaseName() + "-alpaca.json",
-                                                     tr("Datasets (*.json)"));
+                                                     besideFile(content_->path, "-alpaca.json"), tr("Datasets (*.json)"));
     if (!out.isEmpty())
         exportAlpaca(out);
 }
@@ -1154,8 +1155,7 @@ void DataView::askToGenerate()
                                        5, 1, 100000, 1, &ok);
     if (!ok)
         return;
-    const QFileInfo data(content_->path);
-    generateEntries(n, data.absolutePath() + "/" + data.completeBaseName() + "-generated.json");
+    generateEntries(n, besideFile(content_->path, "-generated.json"));
 }
 
 bool DataView::generateEntries(int n, const QString& outPath)

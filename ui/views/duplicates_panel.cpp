@@ -24,11 +24,6 @@ namespace {
 
 constexpr double kDefaultThreshold = 0.9;
 
-const std::string& fieldText(const Entry& entry, const std::string& field)
-{
-    return field == "instruction" ? entry.instruction : field == "input" ? entry.input : entry.output;
-}
-
 QTableWidgetItem* cell(const QVariant& value)
 {
     auto* item = new QTableWidgetItem;
@@ -155,21 +150,11 @@ bool DuplicatesPanel::find()
     const bool exact = exact_->isChecked();
     return job_->start([this, content = content_, field, threshold, exact] {
         const std::vector<Entry>& entries = content->dataset.entries;
-        std::vector<NearDuplicatePair> pairs;
-        if (exact) {
-            for (const std::string& f : field == "all" ? std::vector<std::string>{"instruction", "input", "output"}
-                                                       : std::vector<std::string>{field}) {
-                const std::vector<NearDuplicatePair> found = findExactDuplicates(entries, f);
-                pairs.insert(pairs.end(), found.begin(), found.end());
-            }
-        } else {
-            pairs = findNearDuplicates(entries, field, threshold, job_->control(),
-                                       [this](int64_t done, int64_t total, const std::string&) {
-                                           job_->post([this, done, total] {
-                                               status_->setText(tr("Comparing: %1 of %2").arg(done).arg(total));
-                                           });
-                                       });
-        }
+        const auto progress = [this](int64_t done, int64_t total, const std::string&) {
+            job_->post([this, done, total] { status_->setText(tr("Comparing: %1 of %2").arg(done).arg(total)); });
+        };
+        std::vector<NearDuplicatePair> pairs = exact ? findExactDuplicates(entries, field)
+                                                     : findNearDuplicates(entries, field, threshold, job_->control(), progress);
         auto shared = std::make_shared<const std::vector<NearDuplicatePair>>(std::move(pairs));
         job_->post([this, shared] { showPairs(shared); });
     });
@@ -211,7 +196,7 @@ void DuplicatesPanel::showSelectedPair()
     const Entry& second = content_->dataset.entries[pair.j];
     detail_->setTitles(tr("Entry %1").arg(first.index), tr("Entry %1").arg(second.index));
     detail_->showTexts(tr("%1, similarity %2").arg(QString::fromStdString(pair.field)).arg(pair.similarity, 0, 'f', 4),
-                       fieldText(first, pair.field), fieldText(second, pair.field));
+                       duplicateSearchText(first, pair.field), duplicateSearchText(second, pair.field));
     Q_EMIT entryPicked(first.index);
 }
 

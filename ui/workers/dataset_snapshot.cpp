@@ -46,11 +46,11 @@ Tokenizer tokenizerFor(const QString& modelPath, std::string& source)
 // Entries per step between cancel checks: small enough to stop within a blink.
 constexpr size_t kTokenizeChunk = 500;
 
-std::shared_ptr<DatasetContent> contentOf(DatasetDocument document)
+std::shared_ptr<DatasetContent> contentOf(DatasetDocument document, Dataset dataset)
 {
     auto content = std::make_shared<DatasetContent>();
     content->path = QString::fromStdString(document.path());
-    content->dataset = document.dataset(BadEntries::Skip);
+    content->dataset = std::move(dataset);
     content->document = std::make_shared<const DatasetDocument>(std::move(document));
     const Split split = splitDataset(content->dataset.entries);
     content->trainCount = split.train.size();
@@ -66,14 +66,17 @@ std::shared_ptr<DatasetContent> contentOf(DatasetDocument document)
 
 std::shared_ptr<const DatasetContent> loadDatasetContent(const QString& path)
 {
-    auto content = contentOf(DatasetDocument::open(path.toStdString()));
+    Dataset dataset;
+    DatasetDocument document = DatasetDocument::open(path.toStdString(), &dataset);
+    auto content = contentOf(std::move(document), std::move(dataset));
     content->autosave = findAutosave(path.toStdString());
     return content;
 }
 
 std::shared_ptr<const DatasetContent> documentContent(DatasetDocument document)
 {
-    return contentOf(std::move(document));
+    Dataset dataset = document.dataset(BadEntries::Skip);
+    return contentOf(std::move(document), std::move(dataset));
 }
 
 std::shared_ptr<const TokenizedContent> tokenizeDatasetContent(const DatasetContent& content,
