@@ -180,6 +180,7 @@ DataView::DataView(StudioState* state, QWidget* parent)
     connect(fetchJob_, &JobRunner::finished, this, &DataView::onFetchFinished);
     connect(state_, &StudioState::datasetPathChanged, this, &DataView::reload);
     connect(state_, &StudioState::modelPathChanged, this, &DataView::reload);
+    showModified();
     if (!state_->datasetPath().isEmpty())
         reload();
 }
@@ -297,6 +298,8 @@ QWidget* DataView::buildEditBar()
     connect(saveShortcut, &QAction::triggered, this, &DataView::save);
     addAction(saveShortcut);
 
+    documentButtons_ = {add, copy, remove, up, down, saveButton, saveAsButton, exportButton, generateButton,
+                        preferenceButton_};
     auto* bar = new QWidget;
     auto* layout = new QHBoxLayout(bar);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -683,6 +686,8 @@ void DataView::offerReloadFromDisk()
 
 void DataView::showModified()
 {
+    for (QWidget* button : documentButtons_)
+        button->setEnabled(editor_->hasDocument());
     const QString path = editor_->hasDocument() ? editor_->path() : state_->datasetPath();
     pathLabel_->setText(editor_->isModified() ? tr("%1 — modified, not saved").arg(path) : path);
 }

@@ -155,6 +155,7 @@ private:
     QPushButton* openButton_ = nullptr;
     QPushButton* fetchButton_ = nullptr;
     QLabel* pathLabel_ = nullptr;
+    std::vector<QWidget*> documentButtons_; // what needs an open dataset: disabled without one
     NoticeBar* notice_ = nullptr;
     EntryEditor* entryEditor_ = nullptr;
     DuplicatesPanel* duplicates_ = nullptr;
