@@ -3,7 +3,10 @@
 #include "app/cli_settings.h"
 #include "app/cli_support.h"
 #include "app/commands.h"
+#include "core/dist/process_group.h"
+#include "core/jobs/train_event_stream.h"
 #include "core/jobs/train_job.h"
+#include "core/util/files.h"
 
 #include <cstdio>
 
@@ -54,6 +57,16 @@ void addRunInputs(Options& o)
     o.add("strict", "Refuse a dataset with any invalid entry (by default each is reported and skipped).");
 }
 
+// The ranks other than 0 of a distributed run: their messages, marked, as their log.
+class RankLogObserver : public TrainObserver {
+public:
+    explicit RankLogObserver(int rank) : prefix_("[rank " + std::to_string(rank) + "] ") {}
+    void onMessage(const std::string& text) override { std::fprintf(stderr, "%s%s\n", prefix_.c_str(), text.c_str()); }
+
+private:
+    std::string prefix_;
+};
+
 int report(const TrainResult& result)
 {
     if (result.stopped) {
@@ -66,16 +79,47 @@ int report(const TrainResult& result)
     return 0;
 }
 
+// How many processes and how long they wait are how the run is computed, not what: a resumed
+// run may change them.
+bool changesOnResume(const SettingInfo& s) { return s.key == "/processes" || s.key == "/dist_timeout"; }
+
 int resume(const Options& o)
 {
-    std::string given = firstSettingFlagSet(o, trainSettings().infos());
+    std::vector<SettingInfo> fixed, changeable;
+    for (const SettingInfo& s : trainSettings().infos())
+        (changesOnResume(s) ? changeable : fixed).push_back(s);
+    std::string given = firstSettingFlagSet(o, fixed);
     for (const char* input : {"model", "data", "out", "tokenizer", "strict"})
         if (given.empty() && o.isSet(input))
             given = input;
     if (!given.empty())
         throw UsageError("--resume takes every setting from the run's run.json; leave out --" + given);
+    ResumeJob job;
+    job.runDir = o.text("resume");
+    job.moreEpochs = o.integer("more-epochs", 0, 10000);
+    const nlohmann::json changed = readSettingFlags(o, changeable, TrainOptions().toJson());
+    if (o.isSet("nproc"))
+        job.processes = changed["processes"].get<int64_t>();
+    if (o.isSet("dist-timeout"))
+        job.distTimeout = changed["dist_timeout"].get<double>();
     CliObserver observer;
-    return report(resumeTraining(o.text("resume"), o.integer("more-epochs", 0, 10000), observer, &interruptibleJob()));
+    return report(runResume(job, observer, &interruptibleJob()));
+}
+
+// One rank started by `train --nproc` (runLocalRanks): rank 0 reports to the launcher as events
+// on stdout, the others keep a log on stderr.
+int rankTask(const Options& o)
+{
+    const nlohmann::json task = nlohmann::json::parse(readFile(o.text("rank-task")));
+    const std::optional<LaunchEnvironment> launch = launchEnvironment();
+    if (launch && launch->rank == 0) {
+        TrainEventWriter events(stdout);
+        const TrainResult result = runRankTask(task, events, &interruptibleJob());
+        events.writeResult(result);
+        return result.stopped ? 130 : 0;
+    }
+    RankLogObserver log(launch ? launch->rank : 0);
+    return report(runRankTask(task, log, &interruptibleJob()));
 }
 
 } // namespace
@@ -89,8 +133,11 @@ int cmdTrain(const QStringList& args)
     o.add("resume", "Continue the run in RUNDIR from its last checkpoint (stopped, killed, or finished with "
                     "--more-epochs), with its own settings.", "RUNDIR");
     o.add("more-epochs", "With --resume: train N epochs more than the run planned (lifts --max-steps).", "N", "0");
+    o.add("rank-task", "Internal: what one of the processes started by --nproc runs.", "FILE");
     if (!o.parse(args))
         return 0;
+    if (o.isSet("rank-task"))
+        return rankTask(o);
     if (o.isSet("resume"))
         return resume(o);
     if (o.isSet("more-epochs"))
@@ -104,6 +151,11 @@ int cmdTrain(const QStringList& args)
     job.out = o.required("out");
     job.tokenizer = o.text("tokenizer");
     job.strict = o.isSet("strict");
+    const std::optional<LaunchEnvironment> launch = launchEnvironment();
+    if (launch && launch->rank != 0) {
+        RankLogObserver log(launch->rank);
+        return report(runTraining(job, log, &interruptibleJob()));
+    }
     CliObserver observer;
     return report(runTraining(job, observer, &interruptibleJob()));
 }

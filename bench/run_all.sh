@@ -38,6 +38,9 @@ section() { echo; echo "## $1"; echo; echo '```'; }
   section "Fine-tuning workload: the chapter's first 20 steps and their evaluations, gpt2-small shape from init (one run of each)"
   "$here/bench_workload.sh" "$build" 20
   echo '```'
+  section "Data-parallel training (train --nproc): gpt2-small shape, batch 8, rows up to 64 tokens, 1 process x all cores' threads vs 2 processes"
+  "$here/bench_distributed.sh" "$build"
+  echo '```'
   section "Generation: the 110 test prompts, greedy, up to 256 new tokens, KV cache vs the chapter's generate()"
   "$root/$build/bench/bench_generation" "$root/../shared/data/instruction-data.json" "$root/../shared/data/gpt2-tokenizer"
   echo '```'

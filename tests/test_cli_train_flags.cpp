@@ -49,7 +49,7 @@ private Q_SLOTS:
             "--early-stopping-min-delta", "0.01", "--keep-best", "--save-every", "10", "--keep-last", "1",
             "--precision", "fp32", "--dropout", "0.2", "--no-decay-bias-norm", "--lora", "--lora-rank", "2",
             "--lora-alpha", "4", "--lora-dropout", "0.1", "--lora-targets", "k,attn_out", "--lora-merged",
-            "--no-memory-check", "--beta", "0.2"};
+            "--no-memory-check", "--nproc", "2", "--dist-timeout", "60", "--beta", "0.2"};
         // A setting added to TrainOptions without a flag shows up here as a default value.
         const nlohmann::json expected = o.toJson(), defaults = TrainOptions().toJson();
         for (const auto& [key, value] : defaults.items())

@@ -2,7 +2,8 @@
 // and reaches 100%, the event loop stays responsive meanwhile, Stop leaves a consistent run
 // folder, a finished run reopened redraws its chart from disk, and closing the window during
 // a run asks, then stops it with the run saved. The LoRA settings round-trip through the form
-// and reach run.json, and the trainingPlan line counts what a run trains before it starts.
+// and reach run.json, and the trainingPlan line counts what a run trains before it starts. A run
+// of 2 processes draws its chart from rank 0's reports, cannot pause, and resumes in 2.
 
 #include "core/io/config_file.h"
 #include "core/io/model_folder.h"
@@ -93,6 +94,24 @@ QString planCounts(int64_t trainable, int64_t total)
 
 QString dumped(const TrainOptions& options) { return QString::fromStdString(options.toJson().dump()); }
 
+// The processes of a multi-process run are copies of sft-studio, which this test program is not.
+[[nodiscard]] auto ranksRunStudio()
+{
+    qputenv("SFT_STUDIO_PROGRAM", SFT_BINARY);
+    return qScopeGuard([] { qunsetenv("SFT_STUDIO_PROGRAM"); });
+}
+
+// While a run of several processes goes: Pause off, saying why (Ctrl+P does nothing either); Stop on.
+void expectNoPause(TrainView& view)
+{
+    const auto* pause = namedChild<QPushButton>(&view, "pause");
+    QVERIFY(!pause->isEnabled());
+    QVERIFY2(pause->toolTip().contains("processes"), qPrintable(pause->toolTip()));
+    QVERIFY(namedChild<QPushButton>(&view, "stop")->isEnabled());
+    view.togglePause();
+    QVERIFY(!view.worker()->isPaused());
+}
+
 } // namespace
 
 class TestGuiTrain : public QObject {
@@ -111,6 +130,33 @@ private:
         namedChild<QSpinBox>(&view, "maxSteps")->setValue(maxSteps);
         namedChild<QSpinBox>(&view, "evalFreq")->setValue(evalFreq);
         namedChild<QSpinBox>(&view, "evalIter")->setValue(1);
+    }
+
+    nlohmann::json runJson(const QString& runDir) { return RunDirectory::open(runDir.toStdString()).readRunJson(); }
+
+    // Clicks `button` (start or resume) of a multi-process run: Pause stays off while it runs to
+    // a successful end.
+    void runWithoutPause(TrainView& view, const char* button)
+    {
+        QSignalSpy finished(view.worker(), &JobRunner::finished);
+        QTest::mouseClick(namedChild<QPushButton>(&view, button), Qt::LeftButton);
+        QVERIFY(view.worker()->isRunning());
+        expectNoPause(view);
+        if (QTest::currentTestFailed())
+            return;
+        QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty(), kRunTimeoutMs);
+        QVERIFY2(finished.first().at(0).toBool(), qPrintable(finished.first().at(2).toString()));
+    }
+
+    // Starts the form's run, presses Stop once `count` steps are reported, and waits for the end.
+    void stopAfterSteps(TrainView& view, int count)
+    {
+        QSignalSpy steps(view.worker(), &TrainWorker::stepDone);
+        QSignalSpy finished(view.worker(), &JobRunner::finished);
+        QVERIFY(view.startTraining());
+        QTRY_VERIFY_WITH_TIMEOUT(steps.size() >= count, kRunTimeoutMs);
+        QTest::mouseClick(namedChild<QPushButton>(&view, "stop"), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty(), kRunTimeoutMs);
     }
 
 private Q_SLOTS:
@@ -307,12 +353,9 @@ private Q_SLOTS:
         const QString runDir = tmp_.filePath("run-stopped");
         fillForm(view, runDir, 0, 2);
         namedChild<QSpinBox>(&view, "epochs")->setValue(3);
-        QSignalSpy steps(view.worker(), &TrainWorker::stepDone);
-        QSignalSpy finished(view.worker(), &JobRunner::finished);
-        QVERIFY(view.startTraining());
-        QTRY_VERIFY_WITH_TIMEOUT(steps.size() >= 3, kRunTimeoutMs);
-        QTest::mouseClick(namedChild<QPushButton>(&view, "stop"), Qt::LeftButton);
-        QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty(), kRunTimeoutMs);
+        stopAfterSteps(view, 3);
+        if (QTest::currentTestFailed())
+            return;
 
         const nlohmann::json run = RunDirectory::open(runDir.toStdString()).readRunJson();
         QCOMPARE(run.at("status").get<std::string>(), std::string("stopped"));
@@ -407,6 +450,68 @@ private Q_SLOTS:
             QCOMPARE(logged[i].step, int64_t(i));
         const auto evals = readEvalPoints(runDir.toStdString());
         QCOMPARE(namedChild<LossChart>(&view, "lossChart")->valSeries()->count(), int(evals.size()));
+    }
+
+    // A run of 2 processes started from the form: rank 0's reports draw the loss chart, Pause is
+    // off while it goes, and run.json and the runs list record both processes.
+    void twoProcessRunFromTheFormDrawsItsChartAndCannotPause()
+    {
+        const auto program = ranksRunStudio();
+        StudioState state;
+        TrainView view(&state);
+        const QString runDir = tmp_.filePath("run-two-processes");
+        fillForm(view, runDir, 6, 2);
+        namedChild<QToolButton>(&view, "advancedToggle")->setChecked(true);
+        namedChild<QSpinBox>(&view, "processes")->setValue(2);
+        runWithoutPause(view, "start");
+        if (QTest::currentTestFailed())
+            return;
+        QVERIFY(namedChild<QPushButton>(&view, "start")->isEnabled());
+
+        const nlohmann::json run = runJson(runDir);
+        QCOMPARE(run.at("status").get<std::string>(), std::string("finished"));
+        QCOMPARE(run.at("distributed").at("world_size").get<int>(), 2);
+        QCOMPARE(run.at("options").at("processes").get<int>(), 2);
+        const auto metrics = readEvalPoints(runDir.toStdString());
+        QCOMPARE(metrics.size(), size_t(3)); // steps 0, 2, 4
+        const auto* chart = namedChild<LossChart>(&view, "lossChart");
+        QCOMPARE(chart->trainSeries()->count(), int(metrics.size()));
+        QCOMPARE(chart->valSeries()->at(2), QPointF(4, metrics[2].valLoss));
+        QCOMPARE(namedChild<QProgressBar>(&view, "progress")->value(), 6);
+        RunsTableModel runs;
+        runs.setRuns({summarizeRun(runDir.toStdString())});
+        QCOMPARE(runs.headerData(RunsTableModel::Processes, Qt::Horizontal).toString(), QString("Processes"));
+        QCOMPARE(runs.index(0, RunsTableModel::Processes).data().toString(), QString("2"));
+    }
+
+    // Stop reaches every process of a 2-process run; Resume continues it in 2 processes, with
+    // Pause off again, to its end.
+    void twoProcessRunStopsAndResumesInTwoProcesses()
+    {
+        const auto program = ranksRunStudio();
+        StudioState state;
+        TrainView view(&state);
+        const QString runDir = tmp_.filePath("run-two-resumed");
+        fillForm(view, runDir, 20, 4);
+        namedChild<QSpinBox>(&view, "processes")->setValue(2);
+        stopAfterSteps(view, 2);
+        if (QTest::currentTestFailed())
+            return;
+        QCOMPARE(runJson(runDir).at("status").get<std::string>(), std::string("stopped"));
+        qInfo("stopped after %lld of 20 steps", qlonglong(runJson(runDir).at("steps_done").get<int64_t>()));
+
+        view.openRun(runDir);
+        runWithoutPause(view, "resume");
+        if (QTest::currentTestFailed())
+            return;
+        const nlohmann::json run = runJson(runDir);
+        QCOMPARE(run.at("status").get<std::string>(), std::string("finished"));
+        QCOMPARE(run.at("steps_done").get<int64_t>(), int64_t(20));
+        QCOMPARE(run.at("distributed").at("world_size").get<int>(), 2);
+        const auto logged = readStepPoints(runDir.toStdString());
+        QCOMPARE(logged.size(), size_t(20));
+        for (size_t i = 0; i < logged.size(); ++i)
+            QCOMPARE(logged[i].step, int64_t(i));
     }
 
     // Every setting of TrainOptions has its widget: one with every setting changed comes back

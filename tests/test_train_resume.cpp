@@ -2,7 +2,7 @@
 // continued gives, step for step and to the last digit, the losses of an uninterrupted run (a
 // LoRA run's too); a kill before the first checkpoint starts over; a finished run continues for
 // more epochs. The runs library tells each of these apart: running, killed, stopped, failed,
-// finished, and a run on another machine by what it writes.
+// finished, and a run on another machine by what it writes, with how many processes trained it.
 
 #include "core/data/dataset.h"
 #include "core/io/lora_adapters.h"
@@ -349,6 +349,12 @@ private Q_SLOTS:
         nlohmann::json elsewhere = RunDirectory::open((library + "/done").toStdString()).readRunJson();
         elsewhere["status"] = "running";
         elsewhere["process"] = {{"host", "another-machine"}, {"pid", 1}, {"boot", "x"}};
+        // A CLI run of two processes on that machine (torchrun or --nproc 2) writing to the shared folder.
+        elsewhere["distributed"] = {{"world_size", 2},
+                                    {"backend", "gloo"},
+                                    {"ranks", {{{"rank", 0}, {"host", "another-machine"}, {"pid", 1}},
+                                               {{"rank", 1}, {"host", "another-machine"}, {"pid", 2}}}},
+                                    {"allreduce_bytes_per_step", 1024}};
         for (const char* folder : {"/elsewhere", "/silent", "/broken", "/not-a-run"})
             QDir().mkpath(library + folder);
         writeFileAtomic((library + "/elsewhere/run.json").toStdString(), elsewhere.dump());
@@ -385,6 +391,8 @@ private Q_SLOTS:
         QCOMPARE(byName["failed"].detail, std::string("the disk is full"));
         QCOMPARE(runStatusName(byName["elsewhere"].status), "running");
         QCOMPARE(byName["elsewhere"].detail, std::string("on another-machine"));
+        QCOMPARE(byName["elsewhere"].worldSize, 2);
+        QCOMPARE(d.worldSize, 1); // a run in one process records no "distributed"
         QCOMPARE(runStatusName(byName["silent"].status), "failed");
         QVERIFY2(QString::fromStdString(byName["silent"].detail).contains("nothing written for 60 min"),
                  byName["silent"].detail.c_str());

@@ -71,6 +71,34 @@ int64_t Batch::tokensSeen() const
     return pairs ? inputs.size(0) / 2 * (inputs.size(1) + 1) : inputs.numel();
 }
 
+Batch shardOf(const Batch& batch, RowShard shard)
+{
+    if (shard.whole())
+        return batch;
+    const int64_t units = batch.pairs ? batch.inputs.size(0) / 2 : batch.inputs.size(0);
+    const int64_t each = (units + shard.count - 1) / shard.count;
+    const int64_t begin = std::min(units, shard.index * each), end = std::min(units, begin + each);
+    Batch part;
+    part.pairs = batch.pairs;
+    if (!batch.pairs) {
+        part.inputs = batch.inputs.slice(0, begin, end);
+        part.targets = batch.targets.slice(0, begin, end);
+        return part;
+    }
+    // Rows [0, units) are the chosen answers and [units, 2 units) the rejected ones of the same pairs.
+    auto rows = [&](const torch::Tensor& t) {
+        return torch::cat({t.slice(0, begin, end), t.slice(0, units + begin, units + end)});
+    };
+    part.inputs = rows(batch.inputs);
+    part.targets = rows(batch.targets);
+    return part;
+}
+
+int64_t countedTargets(const Batch& batch, int64_t ignoreIndex)
+{
+    return batch.targets.ne(ignoreIndex).sum().item<int64_t>();
+}
+
 // The chapter's custom_collate_fn: rows padded to the longest example, then truncated.
 // Each example is cut to the kept width (plus the one token its last target needs) before
 // its row is built: the rows come out the same, and an entry of millions of tokens does not

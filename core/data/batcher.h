@@ -55,6 +55,19 @@ struct Batch {
     int64_t tokensSeen() const;
 };
 
+// Which rows of every batch one of several data-parallel processes computes: process `index`
+// of `count` takes the index-th of count near-equal runs of rows (of pairs, for a pair batch),
+// so the processes together compute each batch exactly once, in its own row order.
+struct RowShard {
+    int64_t index = 0;
+    int64_t count = 1;
+    bool whole() const { return count == 1; }
+};
+// The shard's rows of `batch` (the batch itself when whole); may hold no rows.
+Batch shardOf(const Batch& batch, RowShard shard);
+// Targets that count in the loss (not ignoreIndex).
+int64_t countedTargets(const Batch& batch, int64_t ignoreIndex = -100);
+
 // Examples that are preference pairs collate as pairBatch(collatePreferences(...)).
 Batch collate(const std::vector<const Example*>& items, const CollateOptions& options);
 

@@ -6,20 +6,11 @@
 
 namespace sft {
 
-namespace {
-
-int64_t countedTargets(const Batch& batch)
-{
-    return batch.targets.ne(CollateOptions{}.ignoreIndex).sum().item<int64_t>();
-}
-
-} // namespace
-
 double accumulateGradients(Gpt& model, const std::vector<Batch>& microBatches, bool headOnCountedTargets,
-                           Precision precision)
+                           Precision precision, RowShard shard)
 {
     const bool cuda = model->parameters().front().is_cuda();
-    if (microBatches.size() == 1) {
+    if (microBatches.size() == 1 && shard.whole()) {
         torch::Tensor loss;
         {
             AutocastScope autocast(precision, cuda);
@@ -32,7 +23,8 @@ double accumulateGradients(Gpt& model, const std::vector<Batch>& microBatches, b
     for (const Batch& b : microBatches)
         all += countedTargets(b);
     double total = 0;
-    for (const Batch& b : microBatches) {
+    for (const Batch& whole : microBatches) {
+        const Batch b = shardOf(whole, shard);
         const int64_t counted = countedTargets(b);
         if (counted == 0)
             continue;

@@ -21,7 +21,10 @@ inline int64_t optimizerStepsPerEpoch(int64_t batches, int64_t accumulation)
 // gradients are those of one batch holding all of them (dividing by the number of
 // micro-batches instead would weigh the targets of short micro-batches more). One micro-batch
 // is the chapter's plain loss.backward().
+// With a shard, only its rows are computed, each micro-batch weighted by the shard's counted
+// targets over all of the step's: the gradients and the loss returned are this process's part
+// of the step's, and the parts of all shards sum to them.
 double accumulateGradients(Gpt& model, const std::vector<Batch>& microBatches, bool headOnCountedTargets,
-                           Precision precision);
+                           Precision precision, RowShard shard = {});
 
 } // namespace sft

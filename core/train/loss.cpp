@@ -23,7 +23,22 @@ torch::Tensor batchLoss(Gpt& model, const Batch& batch, bool headOnCountedTarget
     return F::cross_entropy(logits, batch.targets.index({counted}), options);
 }
 
-double meanLoss(Gpt& model, const DataLoader& loader, int64_t maxBatches, bool headOnCountedTargets)
+namespace {
+
+double shardLoss(Gpt& model, const Batch& whole, bool headOnCountedTargets, RowShard shard)
+{
+    if (shard.whole())
+        return batchLoss(model, whole, headOnCountedTargets).item<double>();
+    const Batch part = shardOf(whole, shard);
+    const int64_t counted = countedTargets(part);
+    if (counted == 0)
+        return 0;
+    return batchLoss(model, part, headOnCountedTargets).item<double>() * double(counted) / double(countedTargets(whole));
+}
+
+} // namespace
+
+double meanLoss(Gpt& model, const DataLoader& loader, int64_t maxBatches, bool headOnCountedTargets, RowShard shard)
 {
     const int64_t batches = std::min(maxBatches, loader.numBatches());
     if (batches <= 0)
@@ -34,7 +49,7 @@ double meanLoss(Gpt& model, const DataLoader& loader, int64_t maxBatches, bool h
     {
         c10::InferenceMode guard;
         for (int64_t i = 0; i < batches; ++i)
-            total += batchLoss(model, loader.batch(i), headOnCountedTargets).item<double>();
+            total += shardLoss(model, loader.batch(i), headOnCountedTargets, shard);
     }
     model->train(wasTraining);
     return total / double(batches);

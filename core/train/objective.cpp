@@ -18,13 +18,14 @@ class CrossEntropy : public Objective {
 public:
     explicit CrossEntropy(bool headOnCountedTargets) : headOnCounted_(headOnCountedTargets) {}
 
-    LossReport backward(Gpt& model, const std::vector<Batch>& microBatches, Precision precision) override
+    LossReport backward(Gpt& model, const std::vector<Batch>& microBatches, Precision precision,
+                        RowShard shard) override
     {
-        return {accumulateGradients(model, microBatches, headOnCounted_, precision), std::nullopt};
+        return {accumulateGradients(model, microBatches, headOnCounted_, precision, shard), std::nullopt};
     }
-    LossReport estimate(Gpt& model, const DataLoader& loader, int64_t maxBatches) override
+    LossReport estimate(Gpt& model, const DataLoader& loader, int64_t maxBatches, RowShard shard) override
     {
-        return {meanLoss(model, loader, maxBatches, headOnCounted_), std::nullopt};
+        return {meanLoss(model, loader, maxBatches, headOnCounted_, shard), std::nullopt};
     }
 
 private:
@@ -38,15 +39,20 @@ public:
     {
     }
 
-    // The loss is a mean over pairs, so a micro-batch weighs by its share of the step's pairs.
-    LossReport backward(Gpt& model, const std::vector<Batch>& microBatches, Precision precision) override
+    // The loss is a mean over pairs, so a micro-batch (or its shard) weighs by its share of the
+    // step's pairs.
+    LossReport backward(Gpt& model, const std::vector<Batch>& microBatches, Precision precision,
+                        RowShard shard) override
     {
         const bool cuda = model->parameters().front().is_cuda();
         int64_t all = 0;
         for (const Batch& b : microBatches)
             all += b.inputs.size(0) / 2;
         LossReport step{0, Rewards{}};
-        for (const Batch& b : microBatches) {
+        for (const Batch& whole : microBatches) {
+            const Batch b = shardOf(whole, shard);
+            if (b.inputs.size(0) == 0)
+                continue;
             const double share = double(b.inputs.size(0) / 2) / double(all);
             PreferenceLoss part;
             {
@@ -61,7 +67,7 @@ public:
         return step;
     }
 
-    LossReport estimate(Gpt& model, const DataLoader& loader, int64_t maxBatches) override
+    LossReport estimate(Gpt& model, const DataLoader& loader, int64_t maxBatches, RowShard shard) override
     {
         const int64_t batches = std::min(maxBatches, loader.numBatches());
         if (batches <= 0) {
@@ -74,10 +80,15 @@ public:
         {
             torch::NoGradGuard noGrad;
             for (int64_t i = 0; i < batches; ++i) {
-                const PreferenceLoss b = dpoBatchLoss(model, reference_, loader.batch(i), beta_, headOnCounted_);
-                mean.loss += b.loss.item<double>();
-                mean.rewards->chosen += b.chosenReward;
-                mean.rewards->rejected += b.rejectedReward;
+                const Batch whole = loader.batch(i);
+                const Batch part = shardOf(whole, shard);
+                if (part.inputs.size(0) == 0)
+                    continue;
+                const double share = double(part.inputs.size(0)) / double(whole.inputs.size(0));
+                const PreferenceLoss b = dpoBatchLoss(model, reference_, part, beta_, headOnCounted_);
+                mean.loss += b.loss.item<double>() * share;
+                mean.rewards->chosen += b.chosenReward * share;
+                mean.rewards->rejected += b.rejectedReward * share;
             }
         }
         model->train(wasTraining);

@@ -28,10 +28,14 @@ public:
     virtual ~Objective() = default;
     // Backpropagates one optimizer step's micro-batches into the gradients, each weighted by
     // its share of the step (counted targets for SFT, pairs for DPO), and returns the step's loss.
-    virtual LossReport backward(Gpt& model, const std::vector<Batch>& microBatches, Precision precision) = 0;
+    // With a shard, only its rows: the gradients and the report are this process's part, and the
+    // parts of all shards sum to the whole step's.
+    virtual LossReport backward(Gpt& model, const std::vector<Batch>& microBatches, Precision precision,
+                                RowShard shard = {}) = 0;
     // The mean over the first min(maxBatches, batches) batches of the loader's current order, in
     // evaluation mode without autograd (calc_loss_loader, compute_dpo_loss_loader); NaN when empty.
-    virtual LossReport estimate(Gpt& model, const DataLoader& loader, int64_t maxBatches) = 0;
+    // With a shard, this process's part of it, as for backward.
+    virtual LossReport estimate(Gpt& model, const DataLoader& loader, int64_t maxBatches, RowShard shard = {}) = 0;
 };
 
 std::unique_ptr<Objective> crossEntropyObjective(bool headOnCountedTargets);

@@ -19,6 +19,9 @@ class RunDirectory {
 public:
     // A new run: the folder may not hold a run already (nothing is overwritten).
     static RunDirectory create(const std::string& dir);
+    // The folder of a run another process writes (rank 0 of a distributed run): nothing is
+    // created or checked, and this process only reads from it.
+    static RunDirectory writtenElsewhere(const std::string& dir) { return RunDirectory(dir); }
     // An existing run; throws FormatError when run.json is missing or unreadable.
     static RunDirectory open(const std::string& dir);
 

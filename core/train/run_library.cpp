@@ -122,6 +122,13 @@ double secondsSinceTimestamp(const std::string& iso)
     return when.isValid() ? std::max<double>(0, double(when.secsTo(QDateTime::currentDateTimeUtc()))) : 0.0;
 }
 
+// Runs in one process, and runs of earlier versions, record no "distributed".
+int worldSizeOf(const nlohmann::json& run)
+{
+    const nlohmann::json size = run.value(nlohmann::json::json_pointer("/distributed/world_size"), nlohmann::json(1));
+    return size.is_number_integer() && size.get<int64_t>() > 0 ? size.get<int>() : 1;
+}
+
 void readRecords(RunSummary& s, const RunDirectory& dir, std::chrono::seconds staleAfter)
 {
     const nlohmann::json run = dir.readRunJson();
@@ -141,6 +148,7 @@ void readRecords(RunSummary& s, const RunDirectory& dir, std::chrono::seconds st
     s.totalSteps = run.value("total_steps", int64_t(0));
     s.stepsDone = run.value("steps_done", int64_t(0));
     s.seconds = run.value("elapsed_seconds", 0.0);
+    s.worldSize = worldSizeOf(run);
     readLosses(s, dir.path());
     if (status == "running") {
         // run.json is written when the run starts and ends; the steps in between are in steps.jsonl.

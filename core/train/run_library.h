@@ -27,6 +27,7 @@ struct RunSummary {
     std::optional<double> bestValLoss, lastValLoss;
     std::string started; // ISO 8601, UTC
     double seconds = 0;  // training time so far
+    int worldSize = 1;   // processes that trained it together (data parallel), on all machines
 };
 
 // Where new runs go unless told otherwise: Documents/SFT Studio/runs.

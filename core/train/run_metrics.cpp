@@ -98,6 +98,8 @@ nlohmann::json stepPointToJson(const StepPoint& p)
                           {"lr", p.learningRate},
                           {"grad_norm", number(p.gradNorm)}};
     addRewards(row, "", p.rewards);
+    if (p.syncSeconds > 0)
+        row["allreduce_seconds"] = p.syncSeconds;
     return row;
 }
 
@@ -112,6 +114,7 @@ StepPoint stepPointFromJson(const nlohmann::json& row)
     p.loss = numberAt(row, "loss");
     p.learningRate = numberAt(row, "lr");
     p.gradNorm = numberAt(row, "grad_norm");
+    p.syncSeconds = row.value("allreduce_seconds", 0.0);
     p.rewards = readRewards(row, "");
     return p;
 }

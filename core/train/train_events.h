@@ -27,6 +27,7 @@ struct StepPoint {
     double learningRate = 0; // the rate this step's update used
     double gradNorm = 0;     // global L2 norm of the gradients, before clipping
     std::optional<Rewards> rewards; // DPO runs: the step's batch
+    double syncSeconds = 0;         // data-parallel runs: the step's exchange of gradients
 };
 
 struct EvalPoint {

@@ -207,6 +207,21 @@ void addAdvancedSettings(SettingTable<TrainOptions>& t)
                            "Start even when the memory estimate says the run will not fit.")
                        .turnedOffByFlag()),
           &TrainOptions::memoryCheck);
+    t.add(advanced(setting(K::Integer, "/processes", "nproc", "Processes",
+                           "Train in N processes on this machine, each computing its share of every batch (data "
+                           "parallel on PyTorch's Gloo); the batch size must divide by N. The steps are those of "
+                           "one process. Under torchrun's environment (RANK, WORLD_SIZE, ...) the launcher decides.")
+                       .range(1, 256)
+                       .placeholder("N")),
+          &TrainOptions::processes);
+    t.add(advanced(setting(K::Real, "/dist_timeout", "dist-timeout", "Process timeout",
+                           "Seconds a process of a multi-process run waits for the others (to start, and at each "
+                           "exchange) before the run stops, naming the one that failed.")
+                       .range(1, 86400)
+                       .withDecimals(0)
+                       .suffix(" s")
+                       .placeholder("SECONDS")),
+          &TrainOptions::distTimeout);
 }
 
 void addLoraSettings(SettingTable<TrainOptions>& t)
@@ -259,6 +274,12 @@ SettingTable<TrainOptions> makeTrainSettings()
         return o.lora || !o.loraMerged ? std::string() : "saving a merged model needs LoRA to be on";
     });
     t.rule([](const TrainOptions& o) {
+        return o.batchSize % o.processes == 0
+                   ? std::string()
+                   : "the batch size (" + std::to_string(o.batchSize) + ") must divide by the number of processes (" +
+                         std::to_string(o.processes) + "), which share every batch";
+    });
+    t.rule([](const TrainOptions& o) {
         return o.isDpo() || !o.reference ? std::string() : "a reference model goes with the dpo method";
     });
     t.rule([](const TrainOptions& o) {
@@ -291,6 +312,14 @@ TrainOptions TrainOptions::defaultsFor(const std::string& method)
 }
 
 nlohmann::json TrainOptions::toJson() const { return trainSettings().toJson(*this); }
+
+nlohmann::json TrainOptions::computationJson() const
+{
+    nlohmann::json j = toJson();
+    j.erase("processes");
+    j.erase("dist_timeout");
+    return j;
+}
 
 TrainOptions TrainOptions::fromJson(const nlohmann::json& j) { return trainSettings().fromJson(j); }
 

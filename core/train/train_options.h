@@ -52,6 +52,8 @@ struct TrainOptions {
     std::optional<LoraOptions> lora;     // train LoRA adapters on a frozen model instead of every weight
     bool loraMerged = false;             // with LoRA, final and best also hold the merged full model
     bool memoryCheck = true;             // refuse to start a run the machine's memory cannot hold
+    int64_t processes = 1;               // data-parallel worker processes on this machine
+    double distTimeout = 120;            // seconds a process waits for the others before the run stops
     double dpoBeta = 0.1;                // DPO: how far the policy may move from the reference
     std::optional<std::string> reference; // DPO's reference model; none: the model the run starts from
 
@@ -66,6 +68,9 @@ struct TrainOptions {
     static TrainOptions defaultsFor(const std::string& method);
 
     nlohmann::json toJson() const;
+    // What every process of a data-parallel run must agree on: all but how many there are and
+    // how long they wait for each other.
+    nlohmann::json computationJson() const;
     static TrainOptions fromJson(const nlohmann::json& j);
     void validate() const; // ConfigError naming the setting and its allowed range
 };

@@ -2,6 +2,8 @@
 
 #include "core/data/batcher.h"
 #include "core/data/prompt_template.h"
+#include "core/dist/gradient_sync.h"
+#include "core/dist/process_group.h"
 #include "core/generate/generator.h"
 #include "core/train/checkpoint_folders.h"
 #include "core/train/early_stopping.h"
@@ -32,6 +34,7 @@
 #include <chrono>
 #include <cstdio>
 #include <memory>
+#include <thread>
 
 namespace sft {
 
@@ -44,15 +47,30 @@ double secondsSince(std::chrono::steady_clock::time_point start)
 
 std::string timestamp() { return QDateTime::currentDateTimeUtc().toString(Qt::ISODate).toStdString(); }
 
+// The numbers of a loss report that add up over the ranks of a data-parallel run, and back.
+void appendSummands(std::vector<double>& to, const LossReport& r)
+{
+    to.insert(to.end(), {r.loss, r.rewards ? r.rewards->chosen : 0, r.rewards ? r.rewards->rejected : 0});
+}
+void takeSums(LossReport& r, const double* sums)
+{
+    r.loss = sums[0];
+    if (r.rewards)
+        r.rewards = Rewards{sums[1], sums[2]};
+}
+
 bool onCuda(Gpt& model) { return model->parameters().front().is_cuda(); }
 
 // Everything one run needs, built once before the first step.
 class Run {
 public:
     // source: the model the run started from (a resumed run's inputs hold a checkpoint's).
+    // group: the processes of a data-parallel run, each computing its share of every batch;
+    // nullptr for a run in this process alone.
     Run(TrainInputs& inputs, const TrainOptions& options, RunDirectory dir, TrainObserver& observer,
-        const JobControl* job, std::string source, std::string started)
-        : in_(inputs), opt_(options), dir_(std::move(dir)), observer_(observer), job_(job), source_(std::move(source)),
+        const JobControl* job, std::string source, std::string started, ProcessGroup* group = nullptr)
+        : in_(inputs), opt_(options), dir_(std::move(dir)), observer_(observer), job_(job), group_(group),
+          source_(std::move(source)),
           template_(PromptTemplate::byName(options.templateName)), split_(splitDataset(inputs.dataset.entries)),
           trainLoader_(examples(split_.train, "training"), opt_.batchSize, opt_.shuffle, true, opt_.seed,
                        collateOptions(), opt_.groupByLength),
@@ -87,6 +105,11 @@ private:
         return c;
     }
     Gpt& model() { return in_.model.model; }
+    // Rank 0 alone writes the run folder; the other ranks compute and keep only a log.
+    bool writes() const { return !group_ || group_->leader(); }
+    RowShard shard() const { return group_ ? RowShard{group_->rank(), group_->size()} : RowShard{}; }
+    void joinWeights();
+    void stopIfAsked();
     int64_t stepsPerEpoch() const { return optimizerStepsPerEpoch(trainLoader_.numBatches(), opt_.gradAccumulation); }
     int64_t totalSteps() const;
     bool done() const { return step_ + 1 >= totalSteps() || earlyStopped_; }
@@ -110,6 +133,8 @@ private:
     RunDirectory dir_;
     TrainObserver& observer_;
     const JobControl* job_;
+    ProcessGroup* group_;
+    std::unique_ptr<GradientSync> sync_;
     std::string source_;
     PromptTemplate template_;
     Split split_;
@@ -161,6 +186,8 @@ int64_t Run::totalSteps() const
 
 void Run::writeRunJson(const std::string& status, const TrainResult& result) const
 {
+    if (!writes())
+        return;
     nlohmann::json run = {{"status", status},
                           {"started", started_},
                           {"updated", timestamp()},
@@ -193,6 +220,15 @@ void Run::writeRunJson(const std::string& status, const TrainResult& result) con
         run["error"] = result.error;
     if (!result.checkpoint.empty())
         run["checkpoint"] = result.checkpoint;
+    if (group_) {
+        nlohmann::json ranks = nlohmann::json::array();
+        for (const RankInfo& r : group_->ranks())
+            ranks.push_back({{"rank", r.rank}, {"host", r.host}, {"pid", r.pid}});
+        run["distributed"] = {{"world_size", group_->size()},
+                              {"backend", "gloo"},
+                              {"ranks", ranks},
+                              {"allreduce_bytes_per_step", sync_ ? sync_->bytesPerStep() : 0}};
+    }
     if (result.earlyStopped)
         run["early_stopped"] = true;
     dir_.writeRunJson(run);
@@ -206,10 +242,18 @@ void Run::requireMemory() const
     for (const auto& p : in_.model.model->parameters())
         held += p.numel() * int64_t(p.element_size());
     const MethodMemory method = methodMemory(opt_, in_.model.config);
+    // A rank computes its share of the rows, and shares the machine's memory with the ranks beside it.
+    int64_t rows = method.rowsPerBatch, neighbours = 1;
+    if (group_) {
+        rows = (rows + group_->size() - 1) / group_->size();
+        const std::string& here = group_->ranks().at(size_t(group_->rank())).host;
+        neighbours = std::count_if(group_->ranks().begin(), group_->ranks().end(),
+                                   [&](const RankInfo& r) { return r.host == here; });
+    }
     const std::string shortfall =
         trainingMemoryShortfall(in_.model.config, QFileInfo(QString::fromStdString(source_)).fileName().toStdString(),
-                                method.rowsPerBatch, trainLoader_.longestBatch(), opt_.lora ? &*opt_.lora : nullptr,
-                                availableMemoryBytes() + held - method.referenceBytes);
+                                rows, trainLoader_.longestBatch(), opt_.lora ? &*opt_.lora : nullptr,
+                                (availableMemoryBytes() + held) / neighbours - method.referenceBytes);
     if (!shortfall.empty())
         throw ConfigError(shortfall + " (To start anyway, turn the memory check off.)");
 }
@@ -245,7 +289,13 @@ void Run::step()
         tokens += microBatches.back().tokensSeen();
     }
     optimizer_->zero_grad();
-    const LossReport loss = objective_->backward(model(), microBatches, precision_);
+    LossReport loss = objective_->backward(model(), microBatches, precision_, shard());
+    if (sync_) {
+        std::vector<double> parts;
+        appendSummands(parts, loss);
+        sync_->sum(parts);
+        takeSums(loss, parts.data());
+    }
     const double lr = schedule_.at(step_ + 1);
     setLearningRate(*optimizer_, lr);
     const double gradNorm = clipGradients(trainable_, opt_.maxGradNorm);
@@ -255,7 +305,10 @@ void Run::step()
     ++step_;
     StepPoint point{epoch_, step_, totalSteps(), tokensSeen_, loss.loss, 0, lr, gradNorm, loss.rewards};
     point.tokensPerSecond = double(tokens) / std::max(1e-9, secondsSince(stepStart));
-    dir_.appendStep(stepPointToJson(point));
+    if (sync_)
+        point.syncSeconds = sync_->lastSeconds();
+    if (writes())
+        dir_.appendStep(stepPointToJson(point));
     observer_.onStep(point);
 }
 
@@ -263,7 +316,7 @@ void Run::afterStep()
 {
     if (step_ % opt_.evalFreq == 0)
         evaluate();
-    if (opt_.saveEvery > 0 && (step_ + 1) % opt_.saveEvery == 0) {
+    if (opt_.saveEvery > 0 && (step_ + 1) % opt_.saveEvery == 0 && writes()) {
         saveResumable(CheckpointFolders::stepName(step_ + 1));
         folders_.prune(opt_.keepLast);
     }
@@ -281,21 +334,31 @@ void Run::evaluate()
     point.epoch = epoch_;
     point.step = step_;
     point.tokensSeen = tokensSeen_;
+    LossReport train, val;
     {
         AutocastScope autocast(precision_, onCuda(model()));
-        const LossReport train = objective_->estimate(model(), trainSample, opt_.evalIter);
+        train = objective_->estimate(model(), trainSample, opt_.evalIter, shard());
         if (valLoader_.numBatches() > 0)
             valLoader_.startEpoch();
-        const LossReport val = objective_->estimate(model(), valLoader_, opt_.evalIter);
-        point.trainLoss = train.loss;
-        point.trainRewards = train.rewards;
-        point.valLoss = val.loss;
-        point.valRewards = val.rewards;
+        val = objective_->estimate(model(), valLoader_, opt_.evalIter, shard());
     }
+    if (group_) {
+        std::vector<double> parts;
+        appendSummands(parts, train);
+        appendSummands(parts, val);
+        group_->sum(parts);
+        takeSums(train, parts.data());
+        takeSums(val, parts.data() + 3);
+    }
+    point.trainLoss = train.loss;
+    point.trainRewards = train.rewards;
+    point.valLoss = val.loss;
+    point.valRewards = val.rewards;
     point.elapsedSeconds = elapsed();
-    dir_.appendMetrics(evalPointToJson(point));
+    if (writes())
+        dir_.appendMetrics(evalPointToJson(point));
     observer_.onEvaluation(point);
-    if (earlyStopping_.observe(point.valLoss, step_) && opt_.keepBest)
+    if (earlyStopping_.observe(point.valLoss, step_) && opt_.keepBest && writes())
         saveBest(point);
     if (earlyStopping_.shouldStop()) {
         earlyStopped_ = true;
@@ -309,7 +372,7 @@ void Run::evaluate()
 void Run::sample(int64_t epoch)
 {
     const std::vector<Entry>& from = !split_.val.empty() ? split_.val : split_.train;
-    if (opt_.sampleTokens == 0 || from.empty())
+    if (opt_.sampleTokens == 0 || from.empty() || !writes())
         return;
     const std::vector<int> promptIds = in_.tokenizer.encode(template_.prompt(from.front()));
     std::vector<int64_t> prompt(promptIds.begin(), promptIds.end());
@@ -379,13 +442,46 @@ void Run::trainEpochs()
             trainLoader_.startEpoch();
         }
         while (nextBatch_ < trainLoader_.numBatches() && !done()) {
-            if (job_)
-                job_->checkpoint();
+            stopIfAsked();
             step();
             afterStep();
         }
         sample(epoch_);
     }
+}
+
+// Every rank starts from rank 0's weights (LoRA's random adapters included) and checks, by a
+// hash of the weights and optimizer state, that it holds exactly what rank 0 holds.
+void Run::joinWeights()
+{
+    if (!group_)
+        return;
+    group_->broadcastFromLeader(trainable_);
+    std::vector<at::Tensor> held = model()->parameters();
+    for (const at::Tensor& p : trainable_) {
+        const auto found = optimizer_->state().find(c10::guts::to_string(p.unsafeGetTensorImpl()));
+        if (found == optimizer_->state().end())
+            continue;
+        const auto& adam = static_cast<const torch::optim::AdamWParamState&>(*found->second);
+        held.push_back(adam.exp_avg());
+        held.push_back(adam.exp_avg_sq());
+    }
+    group_->requireSame(contentHash(held), "weights and optimizer state");
+    sync_ = std::make_unique<GradientSync>(*group_, trainable_);
+}
+
+// Between steps. Alone: pause and stop as the JobControl says. With other ranks, a stop asked on
+// any of them is agreed on, so that all stop after the same step (pausing one would only make
+// the others wait into their timeout, so a distributed run does not pause).
+void Run::stopIfAsked()
+{
+    if (!group_) {
+        if (job_)
+            job_->checkpoint();
+        return;
+    }
+    if (group_->any(job_ && job_->cancelRequested()))
+        throw Cancelled();
 }
 
 TrainResult Run::execute(const std::string& resumeFrom)
@@ -396,6 +492,7 @@ TrainResult Run::execute(const std::string& resumeFrom)
     nextBatch_ = trainLoader_.numBatches();
     if (!resumeFrom.empty())
         restore(resumeFrom);
+    joinWeights();
     writeRunJson("running", result);
     try {
         trainEpochs();
@@ -413,7 +510,7 @@ TrainResult Run::execute(const std::string& resumeFrom)
     result.earlyStopped = earlyStopped_;
     const std::string name = result.stopped ? CheckpointFolders::stepName(step_ + 1) : "final";
     // A stop right after a periodic checkpoint finds this very state saved already.
-    const bool saved = result.stopped && hasResumeState(folders_.path(name));
+    const bool saved = !writes() || (result.stopped && hasResumeState(folders_.path(name)));
     result.checkpoint = saved ? folders_.path(name) : saveResumable(name);
     writeRunJson(result.stopped ? "stopped" : "finished", result);
     return result;
@@ -421,19 +518,62 @@ TrainResult Run::execute(const std::string& resumeFrom)
 
 } // namespace
 
-TrainResult train(TrainInputs& inputs, const TrainOptions& options, const std::string& runDir,
-                  TrainObserver& observer, const JobControl* job)
+namespace {
+
+// Joins the other ranks of a distributed run before anything is written: a rank given other
+// settings, data, weights or checkpoint, or started with another world size, is refused here.
+std::unique_ptr<ProcessGroup> joinRanks(const LaunchEnvironment* launch, const TrainOptions& options,
+                                        TrainInputs& inputs, int64_t stepsDone)
 {
-    options.validate();
+    if (!launch)
+        return nullptr;
+    if (options.batchSize % launch->worldSize != 0)
+        throw ConfigError("the batch size (" + std::to_string(options.batchSize) + ") must divide by WORLD_SIZE (" +
+                          std::to_string(launch->worldSize) + "): every rank computes an equal share of each batch");
+    char weights[17];
+    std::snprintf(weights, sizeof weights, "%016llx",
+                  (unsigned long long)contentHash(inputs.model.model->parameters()));
+    // The precision as resolved here: "auto" picks bf16 only on CPUs that have it, and machines differ.
+    const Precision precision = resolvePrecision(options.precision, onCuda(inputs.model.model));
+    const nlohmann::json fingerprint = {{"settings", options.computationJson()},
+                                        {"precision", precisionName(precision)},
+                                        {"dataset", inputs.dataset.sha256},
+                                        {"model weights", weights},
+                                        {"checkpoint (steps done)", stepsDone}};
+    return ProcessGroup::join(*launch, std::chrono::milliseconds(int64_t(options.distTimeout * 1000)), fingerprint);
+}
+
+// A distributed run records how many processes ran on each machine, not what it was asked for.
+TrainOptions asLaunched(TrainOptions options, const LaunchEnvironment* launch)
+{
+    if (launch)
+        options.processes = launch->localWorldSize;
+    return options;
+}
+
+} // namespace
+
+TrainResult train(TrainInputs& inputs, const TrainOptions& requested, const std::string& runDir,
+                  TrainObserver& observer, const JobControl* job, const LaunchEnvironment* launch)
+{
+    requested.validate();
+    const TrainOptions options = asLaunched(requested, launch);
+    const std::string source = QFileInfo(QString::fromStdString(inputs.model.folder)).absoluteFilePath().toStdString();
+    if (launch && launch->rank != 0) {
+        const std::unique_ptr<ProcessGroup> group = joinRanks(launch, options, inputs, 0);
+        Run run(inputs, options, RunDirectory::writtenElsewhere(runDir), observer, job, source, timestamp(), group.get());
+        return run.execute({});
+    }
     const bool newFolder = !QFileInfo::exists(QString::fromStdString(runDir));
     RunDirectory dir = RunDirectory::create(runDir);
-    const std::string source = QFileInfo(QString::fromStdString(inputs.model.folder)).absoluteFilePath().toStdString();
+    std::unique_ptr<ProcessGroup> group;
     std::unique_ptr<Run> run;
     try {
-        run = std::make_unique<Run>(inputs, options, dir, observer, job, source, timestamp());
+        group = joinRanks(launch, options, inputs, 0);
+        run = std::make_unique<Run>(inputs, options, dir, observer, job, source, timestamp(), group.get());
     } catch (...) {
         // Refused before the first step (too little data or memory, a reference model that cannot
-        // be read): no run is left behind.
+        // be read, ranks that disagree): no run is left behind.
         if (newFolder)
             QDir(QString::fromStdString(runDir)).removeRecursively();
         throw;
@@ -442,14 +582,36 @@ TrainResult train(TrainInputs& inputs, const TrainOptions& options, const std::s
     return run->execute({});
 }
 
-TrainResult resumeTraining(const std::string& runDir, int64_t moreEpochs, TrainObserver& observer,
-                           const JobControl* job)
+namespace {
+
+// The other ranks of a resumed run wait for rank 0 to rename a finished run's final checkpoint
+// (it does so before it joins them), and then read the renamed folder.
+void waitForFolder(const std::string& folder, double seconds)
 {
+    const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(int64_t(seconds * 1000));
+    while (!hasResumeState(folder)) {
+        if (std::chrono::steady_clock::now() > until)
+            throw DistributedError("rank 0 did not prepare " + folder + " to continue the run within " +
+                                   std::to_string(int(seconds)) + " s");
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+}
+
+} // namespace
+
+TrainResult resumeTraining(const std::string& runDir, int64_t moreEpochs, TrainObserver& observer,
+                           const JobControl* job, const LaunchEnvironment* launch, double distTimeout)
+{
+    const bool leader = !launch || launch->rank == 0;
     const RunDirectory dir = RunDirectory::open(runDir);
     const nlohmann::json run = dir.readRunJson();
     TrainOptions options = TrainOptions::fromJson(run.value("options", nlohmann::json::object()));
+    if (distTimeout > 0)
+        options.distTimeout = distTimeout;
+    options = asLaunched(options, launch);
     const CheckpointFolders folders(dir.checkpointsPath());
-    folders.recover();
+    if (leader)
+        folders.recover();
     std::string checkpoint = folders.latestResumable();
     if (run.value("status", std::string()) == "finished") {
         if (moreEpochs == 0)
@@ -466,7 +628,10 @@ TrainResult resumeTraining(const std::string& runDir, int64_t moreEpochs, TrainO
     const int64_t stepsDone = checkpoint.empty() ? 0 : readTrainingState(checkpoint).stepsDone;
     if (checkpoint == folders.path("final")) { // the extended run writes a new final
         const std::string name = CheckpointFolders::stepName(stepsDone);
-        folders.rename("final", name);
+        if (leader)
+            folders.rename("final", name);
+        else
+            waitForFolder(folders.path(name), options.distTimeout);
         checkpoint = folders.path(name);
     }
     observer.onMessage(checkpoint.empty() ? "no checkpoint yet: starting " + runDir + " again from the beginning"
@@ -476,10 +641,13 @@ TrainResult resumeTraining(const std::string& runDir, int64_t moreEpochs, TrainO
         observer.onMessage("the run was trained with " + std::to_string(threads) + " threads and continues with " +
                            std::to_string(torch::get_num_threads()) + ": losses may differ in their last digits "
                            "from an uninterrupted run");
-    dir.dropRowsFrom(stepsDone);
     TrainInputs inputs = loadRunInputs(dir, checkpoint);
+    const std::unique_ptr<ProcessGroup> group = joinRanks(launch, options, inputs, stepsDone);
+    if (leader)
+        dir.dropRowsFrom(stepsDone);
     const std::string source = run.value(nlohmann::json::json_pointer("/model/source"), std::string());
-    Run resumed(inputs, options, dir, observer, job, source, run.value("started", timestamp()));
+    Run resumed(inputs, options, leader ? dir : RunDirectory::writtenElsewhere(runDir), observer, job, source,
+                run.value("started", timestamp()), group.get());
     observer.onResumed(stepsDone, readStepPoints(runDir), readEvalPoints(runDir));
     return resumed.execute(checkpoint);
 }

@@ -61,6 +61,8 @@ TrainOptions everyOptionChanged()
     o.lora->targets = {LoraTarget::Key, LoraTarget::AttentionOut};
     o.loraMerged = true;
     o.memoryCheck = false;
+    o.processes = 2;
+    o.distTimeout = 60;
     o.dpoBeta = 0.2;
     return o;
 }

@@ -8,6 +8,7 @@
 #include <QLocale>
 
 #include <algorithm>
+#include <iterator>
 #include <limits>
 
 namespace sft::ui {
@@ -58,6 +59,7 @@ QVariant RunsTableModel::text(const RunSummary& r, int column) const
     case Dataset: return QString::fromStdString(r.dataset);
     case Steps:
         return r.totalSteps > 0 ? QStringLiteral("%1 / %2").arg(r.stepsDone).arg(r.totalSteps) : QString::number(r.stepsDone);
+    case Processes: return QString::number(r.worldSize);
     case BestVal: return loss(r.bestValLoss);
     case LastVal: return loss(r.lastValLoss);
     case Started: {
@@ -73,6 +75,7 @@ QVariant RunsTableModel::sortKey(const RunSummary& r, int column) const
 {
     switch (column) {
     case Steps: return qlonglong(r.stepsDone);
+    case Processes: return r.worldSize;
     case BestVal: return r.bestValLoss ? *r.bestValLoss : std::numeric_limits<double>::infinity();
     case LastVal: return r.lastValLoss ? *r.lastValLoss : std::numeric_limits<double>::infinity();
     case Started: return QString::fromStdString(r.started);
@@ -106,11 +109,17 @@ QVariant RunsTableModel::data(const QModelIndex& index, int role) const
 
 QVariant RunsTableModel::headerData(int section, Qt::Orientation orientation, int role) const
 {
-    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+    if (orientation != Qt::Horizontal)
         return {};
-    static const char* const kHeaders[] = {QT_TR_NOOP("Run"),           QT_TR_NOOP("Status"),   QT_TR_NOOP("Model"),
-                                           QT_TR_NOOP("Dataset"),       QT_TR_NOOP("Steps"),    QT_TR_NOOP("Best val loss"),
-                                           QT_TR_NOOP("Last val loss"), QT_TR_NOOP("Started"), QT_TR_NOOP("Time")};
+    if (role == Qt::ToolTipRole && section == Processes)
+        return tr("How many processes trained the run together (data parallel), on every machine it ran on");
+    if (role != Qt::DisplayRole)
+        return {};
+    static const char* const kHeaders[] = {QT_TR_NOOP("Run"),           QT_TR_NOOP("Status"),    QT_TR_NOOP("Model"),
+                                           QT_TR_NOOP("Dataset"),       QT_TR_NOOP("Steps"),     QT_TR_NOOP("Processes"),
+                                           QT_TR_NOOP("Best val loss"), QT_TR_NOOP("Last val loss"), QT_TR_NOOP("Started"),
+                                           QT_TR_NOOP("Time")};
+    static_assert(std::size(kHeaders) == ColumnCount);
     return tr(kHeaders[section]);
 }
 

@@ -1,7 +1,8 @@
 #pragma once
-// The runs library as table rows: name, status, model, dataset, steps, best and last validation
-// loss, when it started and how long it has trained. Rows are replaced by each scan of the run
-// folders; a scan that finds the same runs updates them in place, so selections stay.
+// The runs library as table rows: name, status, model, dataset, steps, the processes that trained
+// it together, best and last validation loss, when it started and how long it has trained. Rows
+// are replaced by each scan of the run folders; a scan that finds the same runs updates them in
+// place, so selections stay.
 
 #include "core/train/run_library.h"
 
@@ -14,7 +15,7 @@ namespace sft::ui {
 class RunsTableModel : public QAbstractTableModel {
     Q_OBJECT
 public:
-    enum Column { Name, Status, Model, Dataset, Steps, BestVal, LastVal, Started, Time, ColumnCount };
+    enum Column { Name, Status, Model, Dataset, Steps, Processes, BestVal, LastVal, Started, Time, ColumnCount };
     // Numbers for numeric columns and text otherwise, for a sort proxy.
     static constexpr int SortRole = Qt::UserRole + 1;
     static constexpr int PathRole = Qt::UserRole + 2;

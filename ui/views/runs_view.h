@@ -1,10 +1,10 @@
 #pragma once
 // Runs: every run in the run folders (the default one, those added, those of runs used here),
-// made by this app, by the CLI or by another machine on a shared folder, with its status, steps
-// and validation losses, kept live while the view is shown. From here a run opens in Train,
-// resumes, runs again with the same settings into a new folder, is exported (Hugging Face
-// folder, GGUF + Ollama Modelfile), renamed, shown in the file manager or moved to the trash;
-// two or more selected runs are compared.
+// made by this app, by the CLI or by another machine on a shared folder, with its status, steps,
+// the processes that trained it together and validation losses, kept live while the view is
+// shown. From here a run opens in Train, resumes, runs again with the same settings into a new
+// folder, is exported (Hugging Face folder, GGUF + Ollama Modelfile), renamed, shown in the file
+// manager or moved to the trash; two or more selected runs are compared.
 
 #include <QStringList>
 #include <QWidget>

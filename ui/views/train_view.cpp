@@ -143,6 +143,17 @@ QString endingLine(const RunSummary& run, const QString& checkpoint)
     return QObject::tr("Failed after %1 steps: %2").arg(run.stepsDone).arg(QString::fromStdString(run.detail));
 }
 
+// How many processes a resume of runDir starts: as many as the run recorded.
+int64_t recordedProcesses(const QString& runDir)
+{
+    try {
+        const nlohmann::json run = RunDirectory::open(runDir.toStdString()).readRunJson();
+        return run.value("options", nlohmann::json::object()).value("processes", int64_t(1));
+    } catch (const std::exception&) {
+        return 1; // the resume itself reports what is wrong with the folder
+    }
+}
+
 } // namespace
 
 TrainView::TrainView(StudioState* state, QWidget* parent)
@@ -614,7 +625,7 @@ bool TrainView::startTraining()
     rememberForm();
     clearMonitor();
     log(tr("Run folder: %1").arg(runDir_->text()));
-    setRunning(true);
+    setRunning(true, job.options.processes);
     return true;
 }
 
@@ -631,7 +642,7 @@ bool TrainView::resumeTraining()
         return false;
     clearMonitor();
     log(tr("Resuming %1").arg(runDir));
-    setRunning(true);
+    setRunning(true, recordedProcesses(runDir));
     return true;
 }
 
@@ -647,6 +658,8 @@ void TrainView::clearMonitor()
 
 void TrainView::togglePause()
 {
+    if (!pause_->isEnabled()) // Ctrl+P reaches here whatever the button says
+        return;
     worker_->setPaused(!worker_->isPaused());
     pause_->setText(worker_->isPaused() ? tr("Resume") : tr("Pause"));
     state_->setJobStatus(worker_->isPaused() ? tr("Training paused") : tr("Training"));
@@ -749,15 +762,27 @@ void TrainView::onFinished(bool ok, bool cancelled, const QString& error)
     }
 }
 
-void TrainView::setRunning(bool running)
+void TrainView::setRunning(bool running, int64_t processes)
 {
     start_->setEnabled(!running);
-    pause_->setEnabled(running);
-    pause_->setText(tr("Pause"));
+    showPausable(running, processes);
     stop_->setEnabled(running);
     resume_->setEnabled(!running);
     moreEpochs_->setEnabled(!running);
     preset_->setEnabled(!running);
+}
+
+// The processes of a run exchange gradients at every step: one paused would leave the others
+// waiting until their timeout fails the run. A stop, by contrast, reaches all of them.
+void TrainView::showPausable(bool running, int64_t processes)
+{
+    const bool several = running && processes > 1;
+    pause_->setEnabled(running && !several);
+    pause_->setText(tr("Pause"));
+    pause_->setToolTip(several ? tr("A run in %1 processes cannot pause: the others would wait for the paused one "
+                                    "until their timeout failed the run. Stop saves it to resume later.")
+                                     .arg(processes)
+                               : QString());
 }
 
 void TrainView::log(const QString& text)

@@ -2,9 +2,9 @@
 // The Train view: every setting of the core trainer in one form with presets (the chapter's
 // settings first, the rest, LoRA included, under "Advanced"), a line saying how many parameters
 // the run trains and whether its memory need fits, Start / Pause / Stop / Resume, the live loss
-// chart (for DPO, the rewards of chosen and rejected answers too), learning rate and gradient
-// norm per step, progress with tokens/s and ETA, the
-// epoch-end sample and a log. Opening a run redraws its charts from metrics.jsonl and
+// chart (for DPO, the rewards of chosen and rejected answers too; a run in several processes
+// does not pause), learning rate and gradient norm per step, progress with tokens/s and ETA,
+// the epoch-end sample and a log. Opening a run redraws its charts from metrics.jsonl and
 // steps.jsonl; Resume continues it from its last checkpoint.
 
 #include <QWidget>
@@ -97,7 +97,9 @@ private:
     void onResumed(int64_t stepsDone, const std::vector<StepPoint>& steps, const std::vector<EvalPoint>& evals);
     void clearMonitor();
     void onFinished(bool ok, bool cancelled, const QString& error);
-    void setRunning(bool running);
+    // processes: how many the started run has; a run of several cannot pause.
+    void setRunning(bool running, int64_t processes = 1);
+    void showPausable(bool running, int64_t processes);
     void log(const QString& text);
     QString newRunFolder() const;
 

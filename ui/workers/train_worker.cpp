@@ -65,9 +65,11 @@ bool TrainWorker::startRun(const TrainJob& job)
 
 bool TrainWorker::startResume(const QString& runDir, qint64 moreEpochs)
 {
-    return start([this, runDir, moreEpochs] {
+    // No process count: runResume continues with as many processes as the run had.
+    const ResumeJob job{runDir.toStdString(), moreEpochs, std::nullopt, std::nullopt};
+    return start([this, job] {
         PostingObserver observer(this);
-        announce(resumeTraining(runDir.toStdString(), moreEpochs, observer, control()));
+        announce(runResume(job, observer, control()));
     });
 }
 

@@ -1,5 +1,5 @@
 #pragma once
-// Runs core runTraining() or resumeTraining() on a worker thread and re-emits its reports as signals on the UI thread.
+// Runs core runTraining() or runResume() on a worker thread and re-emits its reports as signals on the UI thread.
 
 #include "core/train/train_events.h"
 #include "ui/workers/job_runner.h"
@@ -22,7 +22,8 @@ public:
 
     // False when a run is going already; ConfigError (at once) for invalid options.
     bool startRun(const TrainJob& job);
-    // Continues the run in runDir from its last checkpoint (moreEpochs > 0: beyond its plan).
+    // Continues the run in runDir from its last checkpoint (moreEpochs > 0: beyond its plan), in
+    // as many processes as it had.
     bool startResume(const QString& runDir, qint64 moreEpochs);
 
 Q_SIGNALS:
