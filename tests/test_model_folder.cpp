@@ -94,6 +94,7 @@ class TestModelFolder : public QObject {
     Q_OBJECT
 private Q_SLOTS:
     void saveThenLoadGivesTheSameLogits();
+    void loadingDrawsNoRandomWeights();
     void savedFolderIsHuggingFaceShaped();
     void savesTheTokenizer();
     void loadsTransformerPrefixAndMaskBuffers();
@@ -121,6 +122,23 @@ void TestModelFolder::saveThenLoadGivesTheSameLogits()
     torch::NoGradGuard noGrad;
     QVERIFY(torch::equal(loaded.model->forward(sampleIds()), model->forward(sampleIds())));
     QVERIFY(loaded.model->lm_head->weight.data_ptr() != loaded.model->wte->weight.data_ptr());
+}
+
+// Weights about to be read from the file are not drawn first (issue 22: a model loads at the
+// speed of copying it): the global generator, which torch::nn's initial draws use, is untouched,
+// and every weight is still the saved one.
+void TestModelFolder::loadingDrawsNoRandomWeights()
+{
+    Gpt model = randomModel(tinyConfig());
+    QTemporaryDir dir;
+    sft::saveModelFolder(dir.path().toStdString(), model, nullptr);
+    torch::manual_seed(5);
+    const torch::Tensor before = torch::rand({4});
+    torch::manual_seed(5);
+    sft::LoadedModel loaded = sft::loadModelFolder(dir.path().toStdString());
+    QVERIFY(torch::equal(torch::rand({4}), before));
+    for (const auto& p : model->named_parameters())
+        QVERIFY2(torch::equal(loaded.model->named_parameters()[p.key()], p.value()), p.key().c_str());
 }
 
 void TestModelFolder::savedFolderIsHuggingFaceShaped()

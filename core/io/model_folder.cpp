@@ -8,6 +8,7 @@
 #include "core/io/safetensors.h"
 #include "core/io/weight_source.h"
 #include "core/io/weight_walk.h"
+#include "core/model/weights_to_load.h"
 #include "core/util/error.h"
 #include "core/util/files.h"
 
@@ -91,6 +92,13 @@ void loadHfWeights(Gpt& model, TensorMap tensors, const std::string& path)
     source.fillModel(std::move(slots), model, "lm_head.weight");
 }
 
+// A model the safetensors file fills entirely (the loaders require every weight of it).
+Gpt modelToLoad(const GptConfig& config)
+{
+    WeightsToLoad undrawn;
+    return Gpt(config);
+}
+
 // Hugging Face's names need the config.json beside the file; the book's names carry their
 // sizes, and a config.json there only adds what they cannot (the head count).
 Gpt loadSafetensorsModel(const ModelLocation& location)
@@ -101,14 +109,14 @@ Gpt loadSafetensorsModel(const ModelLocation& location)
     }
     TensorMap tensors = readSafetensors(location.weights).tensors;
     if (!hasBookNames(tensors)) {
-        Gpt model(readConfig(location.folder));
+        Gpt model = modelToLoad(readConfig(location.folder));
         loadHfWeights(model, std::move(tensors), location.weights);
         return model;
     }
     const std::string configPath = join(location.folder, kConfigFile);
     const bool hasConfig = fileExists(configPath);
     const nlohmann::json configJson = hasConfig ? readJsonFile(configPath) : nlohmann::json();
-    Gpt model(bookConfig(tensors, location.weights, hasConfig ? &configJson : nullptr, configPath));
+    Gpt model = modelToLoad(bookConfig(tensors, location.weights, hasConfig ? &configJson : nullptr, configPath));
     WeightSource source(std::move(tensors), location.weights,
                         hasConfig ? "the sizes its embeddings and config.json give" : "the sizes its embeddings give");
     loadBookWeights(model, source);

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cstring>
 #include <limits>
+#include <memory>
 #include <utility>
 #include <vector>
 
@@ -69,8 +70,9 @@ struct Entry {
 
 class Parser {
 public:
-    Parser(const unsigned char* data, uint64_t size, std::string file)
-        : data_(data), size_(size), file_(std::move(file))
+    // mapping: when given, the tensors are views of `data`, each holding the mapping; else copies.
+    Parser(const unsigned char* data, uint64_t size, std::string file, std::shared_ptr<QFile> mapping = {})
+        : data_(data), size_(size), file_(std::move(file)), mapping_(std::move(mapping))
     {
     }
 
@@ -201,7 +203,10 @@ private:
         const uint64_t bytes = e.end - e.begin;
         if (e.dtype->type == torch::kBool && std::any_of(src, src + bytes, [](unsigned char b) { return b > 1; }))
             fail("a BOOL value is neither 0 nor 1", e.name);
-        torch::Tensor t = torch::empty(e.shape, torch::TensorOptions().dtype(e.dtype->type));
+        const auto options = torch::TensorOptions().dtype(e.dtype->type);
+        if (mapping_ && bytes > 0)
+            return torch::from_blob(const_cast<unsigned char*>(src), e.shape, [keep = mapping_](void*) {}, options);
+        torch::Tensor t = torch::empty(e.shape, options);
         if (bytes > 0)
             std::memcpy(t.data_ptr(), src, bytes);
         return t;
@@ -210,6 +215,7 @@ private:
     const unsigned char* data_;
     uint64_t size_;
     std::string file_;
+    std::shared_ptr<QFile> mapping_;
     uint64_t dataStart_ = 0;
 };
 
@@ -242,17 +248,18 @@ SafetensorsFile parseSafetensors(const std::string& bytes, const std::string& na
 
 SafetensorsFile readSafetensors(const std::string& path)
 {
-    // Mapped rather than read, so a multi-GB file is not held twice while its tensors are copied out.
-    QFile file(QString::fromStdString(path));
-    if (!file.open(QIODevice::ReadOnly))
-        throw IoError("cannot read " + path + ": " + file.errorString().toStdString());
-    const qint64 size = file.size();
+    // The tensors are views of the file's pages, mapped copy-on-write: loading a model copies each
+    // weight once, from the page cache into its parameter, instead of through a copy of the file.
+    auto file = std::make_shared<QFile>(QString::fromStdString(path));
+    if (!file->open(QIODevice::ReadOnly))
+        throw IoError("cannot read " + path + ": " + file->errorString().toStdString());
+    const qint64 size = file->size();
     if (size == 0)
         return Parser(nullptr, 0, path).parse();
-    const uchar* mapped = file.map(0, size);
+    const uchar* mapped = file->map(0, size, QFileDevice::MapPrivateOption);
     if (!mapped)
-        throw IoError("cannot map " + path + " into memory: " + file.errorString().toStdString());
-    return Parser(mapped, uint64_t(size), path).parse();
+        throw IoError("cannot map " + path + " into memory: " + file->errorString().toStdString());
+    return Parser(mapped, uint64_t(size), path, file).parse();
 }
 
 void writeSafetensors(const std::string& path, const TensorMap& tensors,

@@ -17,6 +17,9 @@ struct SafetensorsFile {
     std::map<std::string, std::string> metadata;  // the optional "__metadata__" entry
 };
 
+// The tensors read the file in place (views of a private mapping, which they keep until the
+// last of them is gone): copy them into their model promptly, as a program that rewrote the file
+// in place meanwhile would pull the pages from under them.
 SafetensorsFile readSafetensors(const std::string& path);
 SafetensorsFile parseSafetensors(const std::string& bytes, const std::string& nameForErrors);
 // Writes contiguous CPU copies of the tensors, atomically (temporary file + rename).

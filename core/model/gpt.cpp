@@ -1,5 +1,6 @@
 #include "core/model/gpt.h"
 
+#include "core/model/weights_to_load.h"
 #include "core/util/error.h"
 
 #include <ATen/CPUGeneratorImpl.h>
@@ -42,6 +43,15 @@ void checkKeyValid(const torch::Tensor& keyValid, int64_t batch, int64_t keys)
     if (keyValid.dim() != 2 || keyValid.size(0) != batch || keyValid.size(1) != keys)
         throw ConfigError("keyValid must be [" + std::to_string(batch) + ", " + std::to_string(keys) +
                           "] (batch x cached+new positions)");
+}
+
+// An embedding table; left undrawn (its own given, empty weight) for weights about to be loaded.
+torch::nn::Embedding embedding(int64_t rows, int64_t dim)
+{
+    torch::nn::EmbeddingOptions options(rows, dim);
+    if (WeightsToLoad::active())
+        options._weight(torch::empty({rows, dim}));
+    return torch::nn::Embedding(options);
 }
 
 } // namespace
@@ -138,8 +148,8 @@ GptImpl::GptImpl(const GptConfig& config) : config_(config), dropout_(config.dro
     config_.validate();
     config_.tieEmbeddings = false; // lm_head is its own parameter, as in the chapter
     const int64_t d = config.embDim;
-    wte = register_module("wte", torch::nn::Embedding(config.vocabSize, d));
-    wpe = register_module("wpe", torch::nn::Embedding(config.contextLength, d));
+    wte = register_module("wte", embedding(config.vocabSize, d));
+    wpe = register_module("wpe", embedding(config.contextLength, d));
     h = register_module("h", torch::nn::ModuleList());
     for (int64_t i = 0; i < config.nLayers; ++i)
         h->push_back(Block(config));

@@ -1,5 +1,7 @@
 #include "core/model/lora_linear.h"
 
+#include "core/model/weights_to_load.h"
+
 #include "core/util/error.h"
 
 #include <torch/torch.h>
@@ -44,6 +46,8 @@ LoraLinearImpl::LoraLinearImpl(const torch::nn::LinearOptions& options) : option
     weight = register_parameter("weight", torch::empty({options.out_features(), options.in_features()}));
     bias = options.bias() ? register_parameter("bias", torch::empty(options.out_features()))
                           : register_parameter("bias", {}, /*requires_grad=*/false);
+    if (WeightsToLoad::active())
+        return;
     torch::nn::init::kaiming_uniform_(weight, std::sqrt(5.0));
     if (bias.defined()) {
         const double bound = 1.0 / std::sqrt(double(options.in_features()));
