@@ -98,7 +98,9 @@ for icon in scalable/apps/sft-studio.svg 16x16/apps/sft-studio.png 48x48/apps/sf
   [ -s "$root/usr/share/icons/hicolor/$icon" ] || fail "no icon $icon"
 done
 grep -q "application/jsonl:\*\.jsonl" "$root/usr/share/mime/globs2" || fail "*.jsonl is not registered as application/jsonl"
-zcat "$root/usr/share/man/man1/sft-studio.1.gz" | grep -q '^\.SS train$' || fail "the manual page has no train section"
+# Through a file: grep -q leaving a pipe early would kill zcat with SIGPIPE, which pipefail reports.
+zcat "$root/usr/share/man/man1/sft-studio.1.gz" >"$work/sft-studio.1"
+grep -q '^\.SS train$' "$work/sft-studio.1" || fail "the manual page has no train section"
 for image in $(grep -o '[^/]*\.png</image>' "$root/usr/share/metainfo/$app_id.metainfo.xml" | sed 's#</image>##'); do
   [ -f "$(dirname "$0")/../docs/screenshots/$image" ] || fail "the AppStream screenshot $image is not in docs/screenshots"
 done
