@@ -2,7 +2,8 @@
 // appear a batch at a time and are saved as the run's responses file, equal to the core's
 // respond(); a cancelled job keeps its answers in the journal and the next one continues from
 // them (or discards them when the settings changed); an existing file reloads; the detail pane
-// marks the words a hand-written answer removed and added.
+// marks the words a hand-written answer removed and added. A model picked while the view is
+// shown loads in the background, and answering twice with it loads it once.
 
 #include "core/data/dataset.h"
 #include "core/data/prompt_template.h"
@@ -14,12 +15,14 @@
 #include "core/generate/responses_file.h"
 #include "core/generate/responses_journal.h"
 #include "core/io/model_folder.h"
+#include "core/jobs/loaded_models.h"
 #include "core/train/run_directory.h"
 #include "tests/support/model_fixture.h"
 #include "tests/support/setting_widgets.h"
 #include "tests/support/test_support.h"
 #include "tests/support/widget_lookup.h"
 #include "ui/workers/answer_worker.h"
+#include "ui/views/checkpoint_picker.h"
 #include "ui/views/diff_html.h"
 #include "ui/views/evaluate_view.h"
 #include "ui/studio_state.h"
@@ -260,6 +263,36 @@ private Q_SLOTS:
         QCOMPARE(int(saved.answers.size()), 10);
         for (size_t i = 0; i < 10; ++i)
             QCOMPARE(saved.answers[i], expected[i]);
+    }
+
+    // A model picked while the view is shown loads before Generate answers is clicked; two
+    // answering jobs with it (two splits, two files) use that one load.
+    void pickedModelLoadsInTheBackgroundOnce()
+    {
+        StudioState state;
+        state.setDatasetPath(dataset_);
+        const QString run = makeRun("picked-run");
+        state.setRunPath(run);
+        const QString picked = QString::fromStdString(test::makeTinyModelFolder(dir_.filePath("picked"), 4));
+        const LoadedModels& models = *state.loadedModels();
+        Harness h(&state);
+        h.view.show();
+        h.get<CheckpointPicker>("checkpointPicker")->setCurrentPath(picked);
+        QTRY_COMPARE_WITH_TIMEOUT(h.get<QLabel>("modelStateLabel")->text(), QString("picked is loaded."),
+                                  kJobTimeoutMs);
+        QVERIFY(models.isLoaded(picked.toStdString()));
+        QCOMPARE(models.loads(), size_t(1));
+
+        for (const char* split : {"test", "val"}) {
+            h.get<QComboBox>("splitCombo")->setCurrentText(split);
+            h.generate(2, 8);
+            QTRY_VERIFY_WITH_TIMEOUT(h.idle(), kJobTimeoutMs);
+            QVERIFY2(h.get<QLabel>("statusLabel")->text().startsWith("Wrote "),
+                     qPrintable(h.get<QLabel>("statusLabel")->text()));
+        }
+        QVERIFY(QFileInfo::exists(run + "/responses-picked.json"));
+        QVERIFY(QFileInfo::exists(run + "/responses-picked-val.json"));
+        QCOMPARE(models.loads(), size_t(1));
     }
 
     void detailPaneMarksRemovedAndAddedWords()

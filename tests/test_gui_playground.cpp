@@ -1,16 +1,19 @@
 // The Playground view driven through its widgets, offscreen: the prompt shown is the chapter's
 // Alpaca text, the answer streams in over several redraws and ends equal to generate()'s decoded
 // output (greedy), a second checkpoint answers beside the first, and Stop ends a long answer.
+// The chosen models load in the background while the view is shown, and stay loaded.
 
 #include "core/generate/generation_settings.h"
 #include "core/generate/generator.h"
 #include "core/io/model_folder.h"
+#include "core/jobs/loaded_models.h"
 #include "tests/support/model_fixture.h"
 #include "tests/support/setting_widgets.h"
 #include "tests/support/test_support.h"
 #include "tests/support/widget_lookup.h"
 #include "ui/views/checkpoint_picker.h"
 #include "ui/views/playground_view.h"
+#include "ui/workers/playground_worker.h"
 #include "ui/studio_state.h"
 
 #include <torch/torch.h>
@@ -18,6 +21,7 @@
 #include <QLabel>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QSignalSpy>
 #include <QSpinBox>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -147,6 +151,37 @@ private Q_SLOTS:
         QCOMPARE(h.text("secondAnswerText")->toPlainText(), expectedAnswer(modelB_, prompt, 20));
         QVERIFY(h.text("answerText")->toPlainText() != h.text("secondAnswerText")->toPlainText());
         QVERIFY(h.text("secondAnswerText")->isVisibleTo(&h.view));
+    }
+
+    // Shown, the view loads its model before Generate is clicked, and a model picked to compare
+    // with too; answering twice with them loads neither again.
+    void chosenModelsLoadInTheBackgroundOnce()
+    {
+        StudioState state;
+        state.setModelPath(modelA_);
+        const LoadedModels& models = *state.loadedModels();
+        Harness h(&state);
+        auto* status = h.get<QLabel>("statusLabel");
+        QCOMPARE(models.loads(), size_t(0));
+        h.view.show();
+        QTRY_COMPARE_WITH_TIMEOUT(status->text(), QString("model-a is loaded."), kJobTimeoutMs);
+        QVERIFY(models.isLoaded(modelA_.toStdString()));
+        h.get<CheckpointPicker>("compareWithPicker")->setCurrentPath(modelB_);
+        QTRY_COMPARE_WITH_TIMEOUT(status->text(), QString("model-b is loaded."), kJobTimeoutMs);
+        QVERIFY(models.isLoaded(modelB_.toStdString()));
+        QCOMPARE(models.loads(), size_t(2));
+
+        h.text("instructionEdit")->setPlainText("What is the opposite of hot?");
+        h.get<QSpinBox>("maxNewTokens")->setValue(5);
+        QSignalSpy waitedForALoad(h.view.findChild<PlaygroundWorker*>(), &PlaygroundWorker::loading);
+        for (int run = 0; run < 2; ++run) {
+            h.generate();
+            QTRY_VERIFY_WITH_TIMEOUT(h.idle(), kJobTimeoutMs);
+            QCOMPARE(status->text(), QString("Done."));
+        }
+        QCOMPARE(models.loads(), size_t(2));
+        QCOMPARE(waitedForALoad.count(), 0);
+        QCOMPARE(h.text("answerText")->toPlainText(), expectedAnswer(modelA_, h.view.promptText(), 5));
     }
 
     void stopEndsALongAnswer()

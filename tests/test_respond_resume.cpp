@@ -1,22 +1,30 @@
 // respondJournaled: the answers of respond(), each batch's kept in a journal as soon as it is
 // decoded; a run stopped after a batch, or killed while writing one, continues with the batches
-// still missing and ends with exactly the answers of an uninterrupted run.
+// still missing and ends with exactly the answers of an uninterrupted run. The models the app
+// keeps loaded between answering jobs (LoadedModels): a folder asked for twice, even at once, is
+// loaded once; one rewritten on disk is loaded again; beyond the limit the oldest unused goes.
 
 #include "core/data/dataset.h"
 #include "core/generate/responder.h"
 #include "core/io/model_folder.h"
+#include "core/jobs/loaded_models.h"
+#include "core/jobs/respond_job.h"
 #include "core/util/error.h"
 #include "core/util/files.h"
 #include "tests/support/model_fixture.h"
 #include "tests/support/test_support.h"
 
+#include <QScopeGuard>
 #include <QTemporaryDir>
 #include <QtTest>
 
 #include <torch/torch.h>
 
+#include <atomic>
+#include <chrono>
 #include <map>
 #include <set>
+#include <thread>
 
 using namespace sft;
 
@@ -39,6 +47,7 @@ class TestRespondResume : public QObject {
     Q_OBJECT
 private:
     QTemporaryDir tmp_;
+    std::string folder_;
     LoadedModel model_;
     Tokenizer tokenizer_;
     std::vector<Entry> entries_;
@@ -66,9 +75,9 @@ private Q_SLOTS:
         if (!test::sharedAvailable())
             QSKIP("../shared is missing");
         torch::set_num_threads(1);
-        const std::string folder = test::makeTinyModelFolder(tmp_.filePath("model"));
-        model_ = loadModelFolder(folder);
-        tokenizer_ = loadTokenizer(folder);
+        folder_ = test::makeTinyModelFolder(tmp_.filePath("model"));
+        model_ = loadModelFolder(folder_);
+        tokenizer_ = loadTokenizer(folder_);
         entries_ = loadDataset(test::writeChapterSlice(tmp_.filePath("data.json"), 7)).entries;
         uninterrupted_ = respond(model_.model, tokenizer_, PromptTemplate::alpaca(), entries_, options());
     }
@@ -172,6 +181,139 @@ private Q_SLOTS:
         QCOMPARE(reported.size(), entries_.size());
         for (const auto& [index, answer] : reported)
             QCOMPARE(answer, uninterrupted_[index]["model_response"].get<std::string>());
+    }
+
+    // Two threads ask for one folder at once: it is loaded once, the second waiting for the
+    // first, and both get the same model; asked for again (spelled otherwise), it is not loaded.
+    void aFolderAskedForTwiceAtOnceLoadsOnce()
+    {
+        std::atomic<int> loaderCalls{0};
+        std::atomic<bool> release{false};
+        LoadedModels models(2, [&](const std::string& folder, const std::string& tokenizerDir) {
+            ++loaderCalls;
+            while (!release) // the second asks while this loads
+                std::this_thread::sleep_for(std::chrono::milliseconds(5));
+            return loadForInference(folder, tokenizerDir);
+        });
+        std::shared_ptr<const InferenceModel> first, second;
+        {
+            std::vector<std::thread> threads;
+            const auto releaseAndJoin = qScopeGuard([&] {
+                release = true;
+                for (std::thread& t : threads)
+                    t.join();
+            });
+            threads.emplace_back([&] { first = models.get(folder_); });
+            QTRY_COMPARE(models.loads(), size_t(1));
+            QVERIFY(!models.isLoaded(folder_));
+            threads.emplace_back([&] { second = models.get(folder_); });
+            std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        }
+        QCOMPARE(loaderCalls.load(), 1);
+        QVERIFY(first && first == second);
+        QVERIFY(models.isLoaded(folder_));
+        QVERIFY(models.get(folder_ + "/") == first);
+        QVERIFY(models.get(tmp_.filePath("./model").toStdString()) == first);
+        QCOMPARE(models.loads(), size_t(1));
+        QVERIFY(!first->weights.model->is_training());
+    }
+
+    // A checkpoint written again (new weights in model.safetensors) is loaded again; the job that
+    // holds the old model keeps it.
+    void aFolderChangedOnDiskIsLoadedAgain()
+    {
+        const QString folder = tmp_.filePath("rewritten");
+        test::makeTinyModelFolder(folder, 1);
+        LoadedModels models;
+        const auto before = models.get(folder.toStdString());
+        QVERIFY(models.get(folder.toStdString()) == before);
+        test::makeTinyModelFolder(folder, 2);
+        QVERIFY(!models.isLoaded(folder.toStdString()));
+        const auto after = models.get(folder.toStdString());
+        QCOMPARE(models.loads(), size_t(2));
+        QVERIFY(after != before);
+        const torch::Tensor oldWeights = before->weights.model->parameters().front();
+        const torch::Tensor newWeights = after->weights.model->parameters().front();
+        QVERIFY(!torch::equal(oldWeights, newWeights));
+        QVERIFY(torch::equal(newWeights, loadModelFolder(folder.toStdString()).model->parameters().front()));
+        QVERIFY(models.get(folder.toStdString()) == after);
+        QCOMPARE(models.loads(), size_t(2));
+        QCOMPARE(models.size(), size_t(1));
+    }
+
+    // Two models at most: a third pushes out the least recently used one no job holds; when
+    // every one is held, the cache lets go of the oldest, which its job keeps using.
+    void beyondTheLimitTheOldestUnusedGoes()
+    {
+        const std::string a = folder_;
+        const std::string b = test::makeTinyModelFolder(tmp_.filePath("evict-b"), 2);
+        const std::string c = test::makeTinyModelFolder(tmp_.filePath("evict-c"), 3);
+        LoadedModels models(2);
+        auto heldA = models.get(a);
+        models.get(b);
+        models.get(c); // b is newer than a, but a is held
+        QCOMPARE(models.size(), size_t(2));
+        QVERIFY(models.isLoaded(a));
+        QVERIFY(!models.isLoaded(b));
+        QVERIFY(models.isLoaded(c));
+
+        heldA.reset();
+        auto heldB = models.get(b); // now a is the oldest and unused
+        QVERIFY(!models.isLoaded(a));
+        QVERIFY(models.isLoaded(c));
+        auto heldC = models.get(c);
+        auto heldA2 = models.get(a); // b and c held: the cache lets go of b, the older
+        QCOMPARE(models.size(), size_t(2));
+        QVERIFY(!models.isLoaded(b));
+        QVERIFY(models.isLoaded(c) && models.isLoaded(a));
+        QCOMPARE(models.loads(), size_t(5));
+        std::vector<int64_t> prompt = {1, 2, 3};
+        GenerationOptions o = options();
+        Gpt stillHeld = heldB->weights.model;
+        QCOMPARE(generate(stillHeld, {prompt}, o).front().size(), size_t(o.maxNewTokens));
+    }
+
+    // Playground and Evaluate may answer with one loaded model at once: each answers as alone,
+    // and the model stays in eval mode.
+    void oneLoadedModelAnswersTwoJobsAtOnce()
+    {
+        LoadedModels models;
+        const auto shared = models.get(folder_);
+        std::vector<nlohmann::json> answers(2);
+        {
+            std::vector<std::thread> threads;
+            for (size_t i = 0; i < answers.size(); ++i)
+                threads.emplace_back([&, i] {
+                    Gpt model = shared->weights.model;
+                    answers[i] = respond(model, shared->tokenizer, PromptTemplate::alpaca(), entries_, options());
+                });
+            for (std::thread& t : threads)
+                t.join();
+        }
+        for (const nlohmann::json& a : answers)
+            QVERIFY(a == uninterrupted_);
+        QVERIFY(!shared->weights.model->is_training());
+    }
+
+    // respond's job with the app's cache: the second job takes the model the first one loaded,
+    // and both answer as a job that loads it itself.
+    void answeringJobsShareTheLoadedModel()
+    {
+        RespondJob job;
+        job.model = folder_;
+        job.data = test::writeChapterSlice(tmp_.filePath("job-data.json"), 70);
+        job.split = "test";
+        job.generation = options();
+        job.earlier = RespondJob::Earlier::Restart;
+        job.out = tmp_.filePath("alone.json").toStdString();
+        runResponding(job);
+        LoadedModels models;
+        for (const char* out : {"cached-1.json", "cached-2.json"}) {
+            job.out = tmp_.filePath(out).toStdString();
+            QCOMPARE(runResponding(job, {}, nullptr, &models), size_t(7));
+            QCOMPARE(readFile(job.out), readFile(tmp_.filePath("alone.json").toStdString()));
+        }
+        QCOMPARE(models.loads(), size_t(1));
     }
 
     void lineForNoEntryIsAFormatError()

@@ -1,5 +1,6 @@
 #include "ui/studio_state.h"
 
+#include "core/jobs/loaded_models.h"
 #include "core/train/run_library.h"
 #include "ui/workers/job_runner.h"
 
@@ -15,7 +16,7 @@ namespace {
 constexpr int kMaxRecent = 8;
 }
 
-StudioState::StudioState(QObject* parent) : QObject(parent) {}
+StudioState::StudioState(QObject* parent) : QObject(parent), loadedModels_(std::make_shared<LoadedModels>()) {}
 
 void StudioState::setDatasetPath(const QString& path)
 {

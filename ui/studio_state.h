@@ -7,7 +7,12 @@
 #include <QString>
 #include <QStringList>
 
+#include <memory>
 #include <vector>
+
+namespace sft {
+class LoadedModels;
+}
 
 namespace sft::ui {
 
@@ -50,6 +55,11 @@ public:
     void jobEnded(JobRunner* job, const QString& outcome);
     const std::vector<JobRunner*>& runningJobs() const { return jobs_; }
 
+    // The models kept loaded for the views that generate (Playground, Evaluate), so that the
+    // next answer with the same model does not read it again. Workers hold it too: it outlives
+    // the state while their jobs end.
+    std::shared_ptr<LoadedModels> loadedModels() const { return loadedModels_; }
+
     void restore(); // from QSettings
     void save() const;
 
@@ -73,6 +83,7 @@ private:
     QStringList recent_;
     QStringList runFolders_; // beyond the default one
     std::vector<JobRunner*> jobs_;
+    std::shared_ptr<LoadedModels> loadedModels_;
     bool maskPrompt_ = false;
     QString longestDataset_, longestTemplate_;
     qint64 longestTokens_ = 0;

@@ -19,10 +19,20 @@ namespace {
 using Tokens = std::vector<int64_t>;
 
 // Eval mode without autograd for the whole call; the caller's training mode comes back after.
+// A model in eval mode already is only read, never written, so that several threads may
+// generate with one model at once (the app's loaded models, core/jobs/loaded_models.h).
 class InferenceScope {
 public:
-    explicit InferenceScope(Gpt& model) : model_(model), wasTraining_(model->is_training()) { model_->eval(); }
-    ~InferenceScope() { model_->train(wasTraining_); }
+    explicit InferenceScope(Gpt& model) : model_(model), wasTraining_(model->is_training())
+    {
+        if (wasTraining_)
+            model_->eval();
+    }
+    ~InferenceScope()
+    {
+        if (wasTraining_)
+            model_->train();
+    }
     InferenceScope(const InferenceScope&) = delete;
     InferenceScope& operator=(const InferenceScope&) = delete;
 

@@ -2,7 +2,7 @@
 
 #include "core/generate/responses_journal.h"
 #include "core/hub/model_cache.h"
-#include "core/io/model_folder.h"
+#include "core/jobs/loaded_models.h"
 #include "core/util/error.h"
 
 namespace sft {
@@ -38,11 +38,15 @@ JsonlJournal openJournal(const RespondJob& job, const ResponsesWork& work, size_
 
 } // namespace
 
-size_t runResponding(const RespondJob& job, const RespondEvents& events, const JobControl* control)
+size_t runResponding(const RespondJob& job, const RespondEvents& events, const JobControl* control,
+                     LoadedModels* models)
 {
     const std::string modelDir = resolveModel(job.model);
-    LoadedModel loaded = loadModelFolder(modelDir);
-    const Tokenizer tokenizer = loadTokenizer(modelDir, job.tokenizer);
+    const std::shared_ptr<const InferenceModel> loaded =
+        models ? models->get(modelDir, job.tokenizer)
+               : std::make_shared<const InferenceModel>(loadForInference(modelDir, job.tokenizer));
+    Gpt model = loaded->weights.model; // shares the weights
+    const Tokenizer& tokenizer = loaded->tokenizer;
     const PromptTemplate tmpl = PromptTemplate::byName(job.templateName);
     const Dataset dataset = loadJobDataset(job.data, job.strict, events.note);
     const std::vector<Entry> entries = selectSplit(dataset.entries, job.split);
@@ -50,7 +54,7 @@ size_t runResponding(const RespondJob& job, const RespondEvents& events, const J
     JsonlJournal journal = openJournal(job, workOf(job, modelDir, dataset), discarded);
     if (events.loaded)
         events.loaded(entries, journal.items().size(), discarded);
-    const nlohmann::json answers = respondJournaled(loaded.model, tokenizer, tmpl, entries, job.generation, journal,
+    const nlohmann::json answers = respondJournaled(model, tokenizer, tmpl, entries, job.generation, journal,
                                                     job.key, events.progress, control, events.answered);
     finishResponses(job.out, answers);
     return answers.size();

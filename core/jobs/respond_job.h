@@ -13,6 +13,8 @@
 
 namespace sft {
 
+class LoadedModels;
+
 struct RespondJob {
     std::string model;     // a model folder, or a downloaded model's name
     std::string data;
@@ -37,7 +39,9 @@ struct RespondEvents {
     AnswersFn answered;
 };
 
-// Writes job.out whole at the end and returns the number of answers.
-size_t runResponding(const RespondJob& job, const RespondEvents& events = {}, const JobControl* control = nullptr);
+// Writes job.out whole at the end and returns the number of answers. `models`: where the model
+// is taken from, and kept for the next job (the app); none loads it for this call alone (the CLI).
+size_t runResponding(const RespondJob& job, const RespondEvents& events = {}, const JobControl* control = nullptr,
+                     LoadedModels* models = nullptr);
 
 } // namespace sft

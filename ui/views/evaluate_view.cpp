@@ -6,6 +6,7 @@
 #include "core/train/run_products.h"
 #include "ui/views/answer_detail.h"
 #include "ui/workers/answer_worker.h"
+#include "ui/workers/model_preloader.h"
 #include "ui/views/checkpoint_picker.h"
 #include "ui/views/judge_panel.h"
 #include "ui/views/settings_form.h"
@@ -49,6 +50,7 @@ EvaluateView::EvaluateView(StudioState* state, QWidget* parent)
     : QWidget(parent),
       state_(state),
       worker_(new AnswerWorker(state, this)),
+      preloader_(new ModelPreloader(state, this)),
       rows_(new ResponsesTableModel(this)),
       sorted_(new QSortFilterProxyModel(this)),
       checkpoint_(named(new CheckpointPicker(state, {}, this), "checkpointPicker")),
@@ -61,6 +63,7 @@ EvaluateView::EvaluateView(StudioState* state, QWidget* parent)
       answerKey_(named(new QComboBox(this), "answerKeyCombo")),
       progress_(named(new QProgressBar(this), "progressBar")),
       status_(named(new QLabel(this), "statusLabel")),
+      modelState_(named(new QLabel(this), "modelStateLabel")),
       file_(named(new QLabel(this), "fileLabel")),
       table_(named(new QTableView(this), "responsesTable")),
       detail_(named(new AnswerDetail(tr("Reference answer"), tr("Model answer"), this), "answerDetail")),
@@ -141,6 +144,12 @@ EvaluateView::EvaluateView(StudioState* state, QWidget* parent)
     connect(answerKey_, &QComboBox::textActivated, this, &EvaluateView::showAnswerField);
     connect(table_->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &EvaluateView::showSelectedRow);
     connect(checkpoint_, &CheckpointPicker::pathChanged, this, &EvaluateView::showExistingAnswers);
+    connect(checkpoint_, &CheckpointPicker::pathChanged, this, [this](const QString& path) {
+        modelState_->clear();
+        if (isVisible())
+            preloader_->preload({path});
+    });
+    connect(preloader_, &ModelPreloader::statusChanged, modelState_, &QLabel::setText);
     connect(state_, &StudioState::runPathChanged, this, &EvaluateView::followRun);
     connect(judge_, &JudgePanel::scoresChanged, rows_, &ResponsesTableModel::setScores);
 
@@ -221,6 +230,7 @@ QWidget* EvaluateView::buildControls()
     auto* statusRow = new QHBoxLayout;
     statusRow->addWidget(progress_, 1);
     statusRow->addWidget(status_, 2);
+    statusRow->addWidget(modelState_, 1);
     column->addLayout(statusRow);
     return outer;
 }

@@ -20,6 +20,7 @@ class AnswerDetail;
 class AnswerWorker;
 class CheckpointPicker;
 class JudgePanel;
+class ModelPreloader;
 class ResponsesTableModel;
 class SettingsForm;
 class StudioState;
@@ -58,6 +59,7 @@ private:
 
     StudioState* state_;
     AnswerWorker* worker_;
+    ModelPreloader* preloader_; // loads the model picked while the view is shown, before Generate answers
     ResponsesTableModel* rows_;
     QSortFilterProxyModel* sorted_;
     CheckpointPicker* checkpoint_;
@@ -70,6 +72,7 @@ private:
     QComboBox* answerKey_;
     QProgressBar* progress_;
     QLabel* status_;
+    QLabel* modelState_; // the picked model loading in the background, or loaded
     QLabel* file_;
     QTableView* table_;
     AnswerDetail* detail_;

@@ -4,6 +4,7 @@
 #include "core/generate/generation_settings.h"
 #include "ui/views/checkpoint_picker.h"
 #include "ui/views/settings_form.h"
+#include "ui/workers/model_preloader.h"
 #include "ui/workers/playground_worker.h"
 #include "ui/run_setting.h"
 #include "ui/named.h"
@@ -49,6 +50,7 @@ PlaygroundView::PlaygroundView(StudioState* state, QWidget* parent)
     : QWidget(parent),
       state_(state),
       worker_(new PlaygroundWorker(state, this)),
+      preloader_(new ModelPreloader(state, this)),
       instruction_(named(new QPlainTextEdit(this), "instructionEdit")),
       input_(named(new QPlainTextEdit(this), "inputEdit")),
       template_(named(new QComboBox(this), "templateCombo")),
@@ -82,6 +84,15 @@ PlaygroundView::PlaygroundView(StudioState* state, QWidget* parent)
     connect(generate_, &QPushButton::clicked, this, &PlaygroundView::generateAnswers);
     connect(stop_, &QPushButton::clicked, this, &PlaygroundView::stop);
     connect(state_, &StudioState::runPathChanged, this, [this] { selectRunTemplate(template_, state_->runPath()); });
+    for (CheckpointPicker* picker : {checkpoint_, compareWith_})
+        connect(picker, &CheckpointPicker::pathChanged, this, [this] {
+            if (isVisible())
+                preloadChosen();
+        });
+    connect(preloader_, &ModelPreloader::statusChanged, this, [this](const QString& text) {
+        if (!worker_->isRunning())
+            status_->setText(text);
+    });
 
     connectWorker();
 
@@ -206,6 +217,17 @@ void PlaygroundView::generateAnswers()
     sinceDraw_.invalidate();
     worker_->startGenerating(request);
     setRunning(true);
+}
+
+void PlaygroundView::showEvent(QShowEvent* event)
+{
+    QWidget::showEvent(event);
+    preloadChosen();
+}
+
+void PlaygroundView::preloadChosen()
+{
+    preloader_->preload({checkpoint_->currentPath(), compareWith_->currentPath()});
 }
 
 void PlaygroundView::stop()

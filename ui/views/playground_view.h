@@ -18,6 +18,7 @@ class QTimer;
 namespace sft::ui {
 
 class CheckpointPicker;
+class ModelPreloader;
 class PlaygroundWorker;
 class SettingsForm;
 class StudioState;
@@ -34,7 +35,13 @@ public Q_SLOTS:
     void generateAnswers();
     void stop();
 
+protected:
+    // The chosen models start loading when the view is shown, and again whenever the choice
+    // changes while it is, so that Generate finds them loaded.
+    void showEvent(QShowEvent* event) override;
+
 private:
+    void preloadChosen();
     QWidget* buildSettings();
     QWidget* buildAnswers();
     void connectWorker();
@@ -46,6 +53,7 @@ private:
 
     StudioState* state_;
     PlaygroundWorker* worker_;
+    ModelPreloader* preloader_;
     QPlainTextEdit* instruction_;
     QPlainTextEdit* input_;
     QComboBox* template_;

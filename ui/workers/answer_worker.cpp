@@ -1,7 +1,9 @@
 #include "ui/workers/answer_worker.h"
 
 #include "core/generate/generation_settings.h"
+#include "core/jobs/loaded_models.h"
 #include "core/jobs/respond_job.h"
+#include "ui/studio_state.h"
 
 namespace sft::ui {
 
@@ -34,11 +36,14 @@ RespondJob jobOf(const AnswerRequest& request)
 
 } // namespace
 
-AnswerWorker::AnswerWorker(StudioState* state, QObject* parent) : JobRunner(tr("Generating answers"), state, parent) {}
+AnswerWorker::AnswerWorker(StudioState* state, QObject* parent)
+    : JobRunner(tr("Generating answers"), state, parent), models_(state->loadedModels())
+{
+}
 
 bool AnswerWorker::startAnswering(const AnswerRequest& request)
 {
-    return start([this, request] {
+    return start([this, request, models = models_] {
         int64_t shownPermille = -1;
         RespondEvents events;
         events.note = [this](const std::string& line) {
@@ -63,7 +68,7 @@ bool AnswerWorker::startAnswering(const AnswerRequest& request)
                 answers << QString::fromStdString(text);
             post([this, rows, answers] { Q_EMIT answered(rows, answers); });
         };
-        const size_t n = runResponding(jobOf(request), events, control());
+        const size_t n = runResponding(jobOf(request), events, control(), models.get());
         post([this, out = request.out, n = int(n)] { Q_EMIT written(out, n); });
     });
 }

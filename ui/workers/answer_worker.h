@@ -13,7 +13,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include <memory>
 #include <vector>
+
+namespace sft {
+class LoadedModels;
+}
 
 namespace sft::ui {
 
@@ -29,6 +34,7 @@ struct AnswerRequest {
 class AnswerWorker : public JobRunner {
     Q_OBJECT
 public:
+    // The model comes from state->loadedModels(), loaded there when it is not yet.
     explicit AnswerWorker(StudioState* state, QObject* parent = nullptr);
 
     // False when a job is going already.
@@ -45,6 +51,9 @@ Q_SIGNALS:
     void written(const QString& path, int answers);
     // A dataset entry skipped as invalid, or a warning about one, as `respond` prints it.
     void noted(const QString& line);
+
+private:
+    std::shared_ptr<LoadedModels> models_; // the views' shared cache: a second job does not load the model again
 };
 
 } // namespace sft::ui

@@ -1,7 +1,7 @@
 #pragma once
 // Generates answers to one prompt with one or two models on a worker thread, handing the text
-// to the UI thread as each token arrives. Models stay loaded between requests: loading GPT-2
-// medium takes seconds, a short answer less.
+// to the UI thread as each token arrives. Models stay loaded between requests, in the cache the
+// views share (StudioState::loadedModels): loading GPT-2 medium takes seconds, a short answer less.
 
 #include "ui/workers/job_runner.h"
 
@@ -11,6 +11,10 @@
 #include <nlohmann/json.hpp>
 
 #include <memory>
+
+namespace sft {
+class LoadedModels;
+}
 
 namespace sft::ui {
 
@@ -23,13 +27,14 @@ struct PlaygroundRequest {
 class PlaygroundWorker : public JobRunner {
     Q_OBJECT
 public:
+    // The models come from state->loadedModels(), loaded there when they are not yet.
     explicit PlaygroundWorker(StudioState* state, QObject* parent = nullptr);
-    ~PlaygroundWorker() override; // stops the job before the loaded models go
 
     // False when a job is going already.
     bool startGenerating(const PlaygroundRequest& request);
 
 Q_SIGNALS:
+    // The model is not loaded yet (or is loading in the background): the answer waits for it.
     void loading(int side, const QString& model);
     // The answer so far, whole characters only (a character split over tokens waits for its end).
     void answerGrew(int side, const QString& text, int tokens);
@@ -37,8 +42,7 @@ Q_SIGNALS:
     void answerDone(int side, const QString& text, int tokens, double tokensPerSecond);
 
 private:
-    struct LoadedModels;
-    std::unique_ptr<LoadedModels> loaded_; // touched only by the job's thread while it runs
+    std::shared_ptr<LoadedModels> models_;
 };
 
 } // namespace sft::ui
