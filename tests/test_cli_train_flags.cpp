@@ -42,7 +42,7 @@ private Q_SLOTS:
         const QStringList flags = {
             "--epochs", "3", "--batch-size", "4", "--lr", "0.001", "--weight-decay", "0.05", "--beta1", "0.8",
             "--beta2", "0.99", "--adam-eps", "1e-6", "--eval-freq", "7", "--eval-iter", "2", "--seed", "9",
-            "--max-length", "64", "--template", "phi3", "--group-by-length", "--max-steps", "1",
+            "--max-length", "64", "--template", "phi3", "--group-by-length", "--max-steps", "1", "--train-loss", "chapter",
             "--sample-tokens", "4", "--full-head", "--mask-prompt", "--lr-schedule", "cosine", "--warmup-ratio", "0.1",
             "--min-lr", "1e-5",
             "--grad-accum", "2", "--max-grad-norm", "1.5", "--early-stopping-patience", "3",

@@ -1,6 +1,7 @@
 // The GPT-2 module: shapes, causality, the chapter's forward pass written out independently in
 // this test, KV-cache decoding (including left-padded batches), initialisation and dropout.
 
+#include "core/model/gelu_tanh.h"
 #include "core/model/gpt.h"
 #include "core/util/error.h"
 #include "tests/support/model_fixture.h"
@@ -102,6 +103,7 @@ private Q_SLOTS:
     void selectRowsKeepsTheChosenRows();
     void initWeightsIsDeterministicAndGpt2Like();
     void dropoutOnlyWhileTraining();
+    void bf16GeluIsTheFp32GeluRoundedOnce();
 };
 
 void TestGpt::modulesHaveHuggingFaceNames()
@@ -278,6 +280,47 @@ void TestGpt::dropoutOnlyWhileTraining()
     const auto first = dropping->forward(tokens), second = dropping->forward(tokens);
     QVERIFY(!close(first, second));
     QVERIFY(!close(first, plain->forward(tokens)));
+}
+
+// bf16 activations: GPT-2's GELU computed in float registers and rounded once, forward and
+// backward: at least 99.9% of the values are the exact function's (double) rounding to bf16
+// and none is more than one bf16 step away (LibTorch 1.13's own bf16 kernel rounds every
+// intermediate result and misses more; its fp32 kernel loses precision where 1 + tanh cancels).
+void TestGpt::bf16GeluIsTheFp32GeluRoundedOnce()
+{
+    torch::Tensor x = (torch::randn({100003}) * 4).to(torch::kBFloat16);
+    x.index_put_({torch::indexing::Slice(0, 4)}, torch::tensor({0.0, -30.0, 30.0, 1e-3}).to(torch::kBFloat16));
+    const torch::Tensor dy = torch::randn({100003}).to(torch::kBFloat16);
+    const torch::Tensor exact = x.to(torch::kDouble).requires_grad_();
+    // 0.5 x (1 + tanh(u)) as x sigmoid(2u): in double, without tanh's cancellation near -1.
+    const torch::Tensor expected = exact * torch::sigmoid(2 * std::sqrt(2 / M_PI) * (exact + 0.044715 * exact.pow(3)));
+    expected.backward(dy.to(torch::kDouble));
+    const torch::Tensor xBf16 = x.clone().requires_grad_();
+    const torch::Tensor y = sft::geluTanh(xBf16);
+    y.backward(dy);
+    QCOMPARE(y.scalar_type(), torch::kBFloat16);
+    QCOMPARE(xBf16.grad().scalar_type(), torch::kBFloat16);
+    // Among values of 1e-6 and more (below, the clamp of the exponent decides the last bits).
+    const auto sameShare = [](const torch::Tensor& got, const torch::Tensor& want) {
+        const torch::Tensor sizable = want.abs().ge(1e-6);
+        const torch::Tensor same = got.to(torch::kDouble).eq(want.to(torch::kBFloat16).to(torch::kDouble));
+        return same.logical_and(sizable).sum().item<double>() / sizable.sum().item<double>();
+    };
+    const auto check = [&](const torch::Tensor& got, const torch::Tensor& want, const char* what) {
+        const torch::Tensor rounded = want.to(torch::kBFloat16).to(torch::kDouble);
+        // One bf16 step: 2^-7 of the value; values under 1e-6 count as that size.
+        const torch::Tensor step = rounded.abs().clamp_min(1e-6) * std::ldexp(1.0, -7);
+        const double worst = ((got.to(torch::kDouble) - rounded).abs() / step).max().item<double>();
+        qInfo("%s: %.4f%% the exact value rounded once, worst %.2f bf16 steps away", what, 100 * sameShare(got, want), worst);
+        QVERIFY2(sameShare(got, want) >= 0.999, what);
+        QVERIFY2(worst <= 1.0, what);
+    };
+    check(y, expected.detach(), "forward");
+    if (QTest::currentTestFailed())
+        return;
+    check(xBf16.grad(), exact.grad(), "backward");
+    qInfo("LibTorch's bf16 kernel: %.4f%% the exact value rounded once",
+          100 * sameShare(torch::gelu(x, "tanh"), expected.detach()));
 }
 
 QTEST_APPLESS_MAIN(TestGpt)

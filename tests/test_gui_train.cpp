@@ -312,6 +312,10 @@ private Q_SLOTS:
         QCOMPARE(chart->trainSeries()->count(), int(metrics.size()));
         QCOMPARE(chart->valSeries()->count(), int(metrics.size()));
         QCOMPARE(chart->trainSeries()->at(3), QPointF(9, metrics[3].trainLoss));
+        // The app's training loss: the mean of the steps since the last evaluation, named so.
+        const auto steps = readStepPoints(runDir.toStdString());
+        QCOMPARE(metrics[3].trainLoss, (steps[7].loss + steps[8].loss + steps[9].loss) / 3);
+        QVERIFY2(chart->trainSeries()->name().contains("mean of the steps"), qPrintable(chart->trainSeries()->name()));
         QVERIFY(!status.isEmpty());
         QCOMPARE(state.runPath(), runDir);
         QVERIFY(fileExists(runDir.toStdString() + "/checkpoints/final/model.safetensors"));

@@ -128,6 +128,33 @@ private Q_SLOTS:
         QVERIFY(torch::equal(back.model->forward(ids), inputs.model.model->forward(ids)));
     }
 
+    // The app reports the mean of the steps since the last evaluation; the chapter's setting
+    // runs eval_iter fresh training batches through the model instead. The validation loss and
+    // the steps are the same either way within the first epoch (whose order is drawn before).
+    void trainLossIsTheStepsMeanOrTheChaptersEstimate()
+    {
+        QTemporaryDir dir;
+        TrainInputs a = tinyInputs(), b = tinyInputs();
+        Recorder steps, chapter;
+        TrainOptions o = quickOptions();
+        train(a, o, dir.path().toStdString() + "/steps", steps);
+        o.trainLoss = "chapter";
+        train(b, o, dir.path().toStdString() + "/chapter", chapter);
+        QCOMPARE(int(steps.evals.size()), 3);
+        QCOMPARE(steps.evals[0].trainLoss, steps.steps[0].loss);
+        QCOMPARE(steps.evals[1].trainLoss, (steps.steps[1].loss + steps.steps[2].loss + steps.steps[3].loss) / 3);
+        QCOMPARE(steps.evals[2].trainLoss, (steps.steps[4].loss + steps.steps[5].loss + steps.steps[6].loss) / 3);
+        for (size_t i = 0; i < steps.evals.size(); ++i) {
+            QCOMPARE(steps.evals[i].valLoss, chapter.evals[i].valLoss);
+            QVERIFY(std::abs(chapter.evals[i].trainLoss - steps.evals[i].trainLoss) > 1e-4);
+        }
+        for (size_t i = 0; i < steps.steps.size(); ++i)
+            QCOMPARE(steps.steps[i].loss, chapter.steps[i].loss);
+        const RunDirectory run = RunDirectory::open(dir.path().toStdString() + "/steps");
+        QCOMPARE(run.readRunJson()["options"]["train_loss"].get<std::string>(), std::string("steps"));
+        QCOMPARE(run.readMetrics()[1]["train_loss"].get<double>(), steps.evals[1].trainLoss);
+    }
+
     void sameSeedSameLosses()
     {
         QTemporaryDir dir;

@@ -1,5 +1,6 @@
 #include "core/model/gpt.h"
 
+#include "core/model/gelu_tanh.h"
 #include "core/model/weights_to_load.h"
 #include "core/util/error.h"
 
@@ -117,7 +118,7 @@ MlpImpl::MlpImpl(const GptConfig& config)
 
 torch::Tensor MlpImpl::forward(const torch::Tensor& x)
 {
-    return c_proj->forward(torch::gelu(c_fc->forward(x), "tanh"));
+    return c_proj->forward(geluTanh(c_fc->forward(x)));
 }
 
 BlockImpl::BlockImpl(const GptConfig& config) : dropout_(config.dropRate)

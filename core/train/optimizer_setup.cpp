@@ -57,6 +57,12 @@ void setLearningRate(torch::optim::AdamW& optimizer, double lr)
         static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
 }
 
+void clearGradients(const std::vector<torch::Tensor>& parameters)
+{
+    for (const torch::Tensor& p : parameters)
+        p.mutable_grad().reset();
+}
+
 double clipGradients(const std::vector<torch::Tensor>& parameters, double maxNorm)
 {
     if (maxNorm > 0)

@@ -33,6 +33,11 @@ TrainingSetup prepareForTraining(Gpt& model, const TrainOptions& options);
 // Sets every parameter group's learning rate (the schedule's value for the coming step).
 void setLearningRate(torch::optim::AdamW& optimizer, double lr);
 
+// Drops the gradients before a step's backward pass, which then hands each parameter the
+// gradient it computed instead of adding it to zeros (torch's zero_grad(set_to_none=True)):
+// two passes over the gradients' memory less per step, the same values.
+void clearGradients(const std::vector<torch::Tensor>& parameters);
+
 // The global L2 norm of the gradients, as torch.nn.utils.clip_grad_norm_ reports it; with
 // maxNorm > 0 the gradients are also scaled down to that norm.
 double clipGradients(const std::vector<torch::Tensor>& parameters, double maxNorm);

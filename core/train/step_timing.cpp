@@ -40,7 +40,7 @@ StepTiming measureTrainingStep(const std::string& model, const TrainOptions& opt
     const auto step = [&] {
         if (job)
             job->checkpoint();
-        setup.optimizer->zero_grad();
+        clearGradients(setup.trainable);
         objective->backward(gpt, microBatches, precision);
         clipGradients(setup.trainable, options.maxGradNorm);
         setup.optimizer->step();

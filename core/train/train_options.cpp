@@ -84,6 +84,12 @@ void addChapterSettings(SettingTable<TrainOptions>& t)
                   "Batches of train and validation data per evaluation.")
               .range(1, 1000000),
           &TrainOptions::evalIter);
+    t.add(setting(K::Choice, "/train_loss", "train-loss", "Training loss shown",
+                  "steps: the mean of the training steps' losses since the last evaluation (Hugging Face's "
+                  "Trainer; free); chapter: the chapter's estimate, --eval-iter fresh training batches through "
+                  "the model at each evaluation.")
+              .oneOf({"steps", "chapter"}),
+          &TrainOptions::trainLoss);
     t.add(setting(K::Integer, "/sample_tokens", "sample-tokens", "Epoch-end sample tokens",
                   "Greedy tokens of the sample printed after each epoch (0: none).")
               .range(0, 4096)

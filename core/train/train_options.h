@@ -24,6 +24,10 @@ struct TrainOptions {
     double adamEps = 1e-8;
     int64_t evalFreq = 5;       // evaluate every N optimizer steps (step 0 included)
     int64_t evalIter = 5;       // batches of train and of val per evaluation
+    // What an evaluation reports as the training loss. steps: the mean of the training steps'
+    // losses since the last evaluation (what Hugging Face's Trainer logs; costs nothing).
+    // chapter: evalIter fresh training batches through the model, as the chapter's evaluate_model.
+    std::string trainLoss = "steps";
     uint64_t seed = 123;
     int64_t maxLength = 1024;   // the collate's allowed_max_length
     std::string templateName = "alpaca";

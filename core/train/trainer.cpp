@@ -122,6 +122,8 @@ private:
     void step();
     void afterStep();
     void evaluate();
+    LossReport trainLossEstimate();
+    LossReport summedOverRanks(LossReport part) const;
     void sample(int64_t epoch);
     TrainingState state() const;
     void saveModel(const std::string& folder, bool withMerged);
@@ -157,6 +159,7 @@ private:
     int64_t epoch_ = 0;
     int64_t nextBatch_ = 0;
     bool earlyStopped_ = false;
+    StepLossMean sinceEvaluation_;
     std::string started_;
 };
 
@@ -275,6 +278,7 @@ void Run::restore(const std::string& checkpoint)
     tokensSeen_ = s.tokensSeen;
     elapsedBefore_ = s.elapsedSeconds;
     earlyStopping_.restore(s.earlyStopping);
+    sinceEvaluation_ = s.sinceEvaluation;
 }
 
 // One optimizer step over up to gradAccumulation micro-batches.
@@ -288,7 +292,7 @@ void Run::step()
         microBatches.push_back(trainLoader_.batch(nextBatch_ + i));
         tokens += microBatches.back().tokensSeen();
     }
-    optimizer_->zero_grad();
+    clearGradients(trainable_);
     LossReport loss = objective_->backward(model(), microBatches, precision_, shard());
     if (sync_) {
         std::vector<double> parts;
@@ -303,6 +307,7 @@ void Run::step()
     tokensSeen_ += tokens;
     nextBatch_ += count;
     ++step_;
+    sinceEvaluation_.add(loss.loss, loss.rewards);
     StepPoint point{epoch_, step_, totalSteps(), tokensSeen_, loss.loss, 0, lr, gradNorm, loss.rewards};
     point.tokensPerSecond = double(tokens) / std::max(1e-9, secondsSince(stepStart));
     if (sync_)
@@ -324,31 +329,18 @@ void Run::afterStep()
 
 void Run::evaluate()
 {
-    // The chapter iterates train_loader afresh for the train-loss estimate: a new order drawn
-    // from the same generator (a DataLoader copy shares it), the training order untouched; then
-    // val_loader, whose iterator draws a base seed from that generator too (an empty one is
-    // never iterated). So the batches of every evaluation and epoch are the chapter's.
-    DataLoader trainSample = trainLoader_;
-    trainSample.startEpoch();
     EvalPoint point;
     point.epoch = epoch_;
     point.step = step_;
     point.tokensSeen = tokensSeen_;
-    LossReport train, val;
+    LossReport train = trainLossEstimate(), val;
     {
         AutocastScope autocast(precision_, onCuda(model()));
-        train = objective_->estimate(model(), trainSample, opt_.evalIter, shard());
+        // val_loader's iterator draws a base seed from the shared generator (an empty one is
+        // never iterated), after the chapter's train-loss estimate drew its order.
         if (valLoader_.numBatches() > 0)
             valLoader_.startEpoch();
-        val = objective_->estimate(model(), valLoader_, opt_.evalIter, shard());
-    }
-    if (group_) {
-        std::vector<double> parts;
-        appendSummands(parts, train);
-        appendSummands(parts, val);
-        group_->sum(parts);
-        takeSums(train, parts.data());
-        takeSums(val, parts.data() + 3);
+        val = summedOverRanks(objective_->estimate(model(), valLoader_, opt_.evalIter, shard()));
     }
     point.trainLoss = train.loss;
     point.trainRewards = train.rewards;
@@ -366,6 +358,37 @@ void Run::evaluate()
                             " (step " + std::to_string(earlyStopping_.bestStep()) + ") in " +
                             std::to_string(opt_.earlyStoppingPatience) + " evaluations");
     }
+}
+
+// The mean of the steps since the last evaluation; or the chapter's estimate, which iterates
+// train_loader afresh: a new order drawn from the same generator (a DataLoader copy shares it),
+// the training order untouched, so the batches of every evaluation and epoch are the chapter's.
+// A run resumed from a checkpoint older than the mean has no steps to average: the estimate.
+LossReport Run::trainLossEstimate()
+{
+    if (opt_.trainLoss == "steps" && sinceEvaluation_.steps > 0) {
+        const LossReport mean{sinceEvaluation_.loss(), sinceEvaluation_.rewards()};
+        sinceEvaluation_ = {};
+        return mean;
+    }
+    sinceEvaluation_ = {};
+    DataLoader trainSample = trainLoader_;
+    trainSample.startEpoch();
+    AutocastScope autocast(precision_, onCuda(model()));
+    return summedOverRanks(objective_->estimate(model(), trainSample, opt_.evalIter, shard()));
+}
+
+// A rank's share of an evaluation, summed with the others' into the whole (the step losses
+// the mean is made of are already the whole batch's).
+LossReport Run::summedOverRanks(LossReport part) const
+{
+    if (!group_)
+        return part;
+    std::vector<double> parts;
+    appendSummands(parts, part);
+    group_->sum(parts);
+    takeSums(part, parts.data());
+    return part;
 }
 
 // The chapter's generate_and_print_sample: greedy, no end-of-text stop, newlines as spaces.
@@ -396,6 +419,7 @@ TrainingState Run::state() const
     s.tokensSeen = tokensSeen_;
     s.elapsedSeconds = elapsed();
     s.earlyStopping = earlyStopping_.toJson();
+    s.sinceEvaluation = sinceEvaluation_;
     return s;
 }
 

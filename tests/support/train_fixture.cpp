@@ -33,6 +33,7 @@ TrainOptions everyOptionChanged()
     o.adamEps = 1e-6;
     o.evalFreq = 7;
     o.evalIter = 2;
+    o.trainLoss = "chapter";
     o.seed = 9;
     o.maxLength = 64;
     o.templateName = "phi3";

@@ -56,6 +56,8 @@ LossChart::LossChart(QWidget* parent) : QChartView(parent)
     setXAxis(XAxis::Steps);
 }
 
+void LossChart::setTrainLossName(const QString& name) { train_->setName(name); }
+
 void LossChart::addPoint(const EvalPoint& point)
 {
     points_.push_back(point);

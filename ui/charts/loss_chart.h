@@ -26,6 +26,9 @@ public:
     void setPoints(const std::vector<EvalPoint>& points);
     void clear();
     void setXAxis(XAxis axis);
+    // What the training series is: the legend names it (the mean of the steps since the last
+    // evaluation, or the chapter's estimate over fresh batches).
+    void setTrainLossName(const QString& name);
     XAxis xAxis() const { return xAxis_; }
 
     const QLineSeries* trainSeries() const { return train_; }

@@ -517,7 +517,18 @@ void TrainView::deletePreset(const QString& name)
     listPresets({});
 }
 
-void TrainView::showOptions(const TrainOptions& o) { form_->show(o.toJson()); }
+void TrainView::showOptions(const TrainOptions& o)
+{
+    form_->show(o.toJson());
+    showTrainLossKind(o);
+}
+
+void TrainView::showTrainLossKind(const TrainOptions& o)
+{
+    chart_->setTrainLossName(o.trainLoss == "chapter"
+                                 ? tr("Training loss (the chapter's estimate: %n fresh batch(es))", "", int(o.evalIter))
+                                 : tr("Training loss (mean of the steps since the last evaluation)"));
+}
 
 TrainOptions TrainView::formOptions() const { return trainSettings().read(form_->values()); }
 
@@ -624,6 +635,7 @@ bool TrainView::startTraining()
     }
     rememberForm();
     clearMonitor();
+    showTrainLossKind(job.options);
     log(tr("Run folder: %1").arg(runDir_->text()));
     setRunning(true, job.options.processes);
     return true;

@@ -73,6 +73,7 @@ public:
     void rememberForm() const;
     void restoreForm();
     void showOptions(const TrainOptions& options);
+    void showTrainLossKind(const TrainOptions& options);
     // Times one training step of the form's run on this machine (a worker loads the model and
     // takes a warm-up step, then a timed one); the plan line then gives the time per epoch.
     bool measureSpeed();
