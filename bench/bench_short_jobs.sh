@@ -24,7 +24,7 @@ median5() { # COMMAND...: the median wall time of 5 runs, in seconds
     start=$(date +%s.%N)
     "$@" >/dev/null 2>&1
     end=$(date +%s.%N)
-    echo "$end - $start" | bc
+    awk -v a="$start" -v b="$end" 'BEGIN { printf "%.3f\n", b - a }'
   done | sort -n | sed -n 3p
 }
 
@@ -39,7 +39,7 @@ for config in gpt2-small gpt2-medium; do
   weights=$scratch/$config/model.safetensors
   read=$(median5 dd if="$weights" of=/dev/null bs=16M)
   logits=$(median5 "$studio" logits --model "$scratch/$config" --ids 1 --last)
-  echo "{\"what\": \"load to first logits\", \"model\": \"$config\", \"bytes\": $(stat -c %s "$weights"), \"s\": $logits, \"raw_read_s\": $read, \"after_process_start_s\": $(echo "$logits - $start" | bc)}"
+  echo "{\"what\": \"load to first logits\", \"model\": \"$config\", \"bytes\": $(stat -c %s "$weights"), \"s\": $logits, \"raw_read_s\": $read, \"after_process_start_s\": $(awk -v a="$start" -v b="$logits" 'BEGIN { printf "%.3f", b - a }')}"
 done
 
 /usr/bin/python3 - "$data" "$scratch/four.json" <<'PY'

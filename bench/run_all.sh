@@ -25,9 +25,23 @@ section() { echo; echo "## $1"; echo; echo '```'; }
   echo "- \`--group-by-length\`: less padding (\`test_batcher\` chapterPaddingFraction: 19.2% of the"
   echo "  chapter's computed positions are padding, 1.1% with grouping);"
   echo "- generation with a KV cache, prompts batched by length, finished rows dropped;"
-  echo "- evaluation in inference mode; threads set to the cores; OpenBLAS checked at start-up."
+  echo "- evaluation in inference mode; threads set to the cores; OpenBLAS checked at start-up;"
+  echo "- tcmalloc as the allocator: a step's large tensors are reused, not given back to the kernel"
+  echo "  and faulted in again; gradients dropped before each backward pass rather than zeroed;"
+  echo "- the app's evaluation computes no padding (its batches' rows regrouped by length; the same"
+  echo "  loss, \`test_trainer\`), and its training loss is the mean of the steps since the last"
+  echo "  evaluation (\`--train-loss chapter\` runs the chapter's extra batches);"
+  echo "- bf16: GPT-2's GELU in one pass computed in fp32 (\`test_gpt\`; LibTorch 1.13's bf16 kernel"
+  echo "  rounds every intermediate and is slower than its fp32 one);"
+  echo "- decoding: a few rows times a weight matrix streamed once (BLAS's packing skipped)."
   section "Training step: gpt2-small shape, batch 8 x 64 tokens, fp32, AdamW"
   "$here/bench_train_step.sh" "$build"
+  echo '```'
+  section "Precision: the app's training step (gpt2-small shape, batch 8 x 64 tokens) in fp32 and bf16, MFU against each GEMM peak of the same run, and a profile of one step by operator"
+  "$root/$build/bench/bench_train_precision" 20 2>/dev/null
+  echo '```'
+  section "Short jobs: process start to first logits, and 4 test prompts x 32 new tokens with respond vs the chapter's generate() on a model in memory"
+  "$here/bench_short_jobs.sh" "$build"
   echo '```'
   section "Optimizer step: AdamW over gpt2-small's 163 M weights, torch's kernels vs one fused pass"
   "$root/$build/bench/bench_adamw"

@@ -3,6 +3,7 @@
 
 #include "core/model/gelu_tanh.h"
 #include "core/model/gpt.h"
+#include "core/model/skinny_linear.h"
 #include "core/util/error.h"
 #include "tests/support/model_fixture.h"
 
@@ -104,6 +105,7 @@ private Q_SLOTS:
     void initWeightsIsDeterministicAndGpt2Like();
     void dropoutOnlyWhileTraining();
     void bf16GeluIsTheFp32GeluRoundedOnce();
+    void fewRowsProductIsTorchsLinear();
 };
 
 void TestGpt::modulesHaveHuggingFaceNames()
@@ -321,6 +323,31 @@ void TestGpt::bf16GeluIsTheFp32GeluRoundedOnce()
     check(xBf16.grad(), exact.grad(), "backward");
     qInfo("LibTorch's bf16 kernel: %.4f%% the exact value rounded once",
           100 * sameShare(torch::gelu(x, "tanh"), expected.detach()));
+}
+
+// Decoding's products of a few rows with a weight matrix: torch's linear to float rounding for
+// 1 to 8 rows, with and without bias, widths with and without a remainder of 8; more rows, or
+// a gradient wanted, are left to torch.
+void TestGpt::fewRowsProductIsTorchsLinear()
+{
+    torch::NoGradGuard noGrad;
+    for (const int64_t in : {768, 13}) {
+        const torch::Tensor w = torch::randn({301, in}), b = torch::randn({301});
+        for (int64_t rows = 1; rows <= 8; ++rows) {
+            const torch::Tensor x = torch::randn({rows, 1, in});
+            for (const torch::Tensor& bias : {b, torch::Tensor()}) {
+                const torch::Tensor got = sft::skinnyLinear(x, w, bias);
+                QVERIFY(got.defined());
+                QCOMPARE(got.sizes(), (std::vector<int64_t>{rows, 1, 301}));
+                QVERIFY(torch::allclose(got, torch::nn::functional::linear(x, w, bias), 1e-5, 1e-4));
+            }
+        }
+    }
+    const torch::Tensor w = torch::randn({16, 8});
+    QVERIFY(!sft::skinnyLinear(torch::randn({9, 8}), w, {}).defined());
+    QVERIFY(!sft::skinnyLinear(torch::randn({2, 8}).to(torch::kBFloat16), w.to(torch::kBFloat16), {}).defined());
+    torch::AutoGradMode gradients(true);
+    QVERIFY(!sft::skinnyLinear(torch::randn({2, 8}), w, {}).defined());
 }
 
 QTEST_APPLESS_MAIN(TestGpt)

@@ -284,7 +284,9 @@ private Q_SLOTS:
         TrainOptions clipped = fewSteps(3);
         clipped.maxGradNorm = 0.05;
         const Recorder a = runTo(dir, "plain", fewSteps(3)), b = runTo(dir, "clipped", clipped);
-        QCOMPARE(a.steps[0].gradNorm, b.steps[0].gradNorm);
+        // Measured in the optimizer's pass in double (plain) and by clip_grad_norm_ in float (clipped).
+        QVERIFY2(near(a.steps[0].gradNorm, b.steps[0].gradNorm, 1e-5),
+                 qPrintable(QString("%1 vs %2").arg(a.steps[0].gradNorm, 0, 'g', 12).arg(b.steps[0].gradNorm, 0, 'g', 12)));
         QVERIFY(b.steps[0].gradNorm > 0.05);
         QCOMPARE(a.steps[0].loss, b.steps[0].loss);
         QVERIFY(a.steps[2].loss != b.steps[2].loss);

@@ -93,6 +93,31 @@ private Q_SLOTS:
         QVERIFY(torch::allclose(fullGrad, model->lm_head->weight.grad(), 1e-5, 1e-6));
     }
 
+    // The app's evaluation regroups the rows of its batches by length and computes no padding:
+    // the chapter's per-batch mean losses all the same, whole and as the sum of shards' parts,
+    // with and without masked prompts.
+    void evaluationWithoutPaddingIsTheChaptersMean()
+    {
+        const Tokenizer tok = Tokenizer::fromDirectory(test::sharedPath("data/gpt2-tokenizer"));
+        const Dataset data = loadDataset(test::sharedPath("data/instruction-data.json"));
+        const std::vector<Entry> some(data.entries.begin() + 40, data.entries.begin() + 77);
+        Gpt model(test::tinyTrainConfig());
+        model->initWeights(3);
+        for (const bool mask : {false, true}) {
+            CollateOptions collate;
+            collate.maskPrompt = mask;
+            collate.allowedMaxLength = 128;
+            const DataLoader loader(tokenizeEntries(some, PromptTemplate::alpaca(), tok), 8, false, false, 0, collate);
+            QCOMPARE(loader.numBatches(), int64_t(5)); // the last one holds 5 rows
+            const double chapter = meanLoss(model, loader, 4, false);
+            const double regrouped = meanLoss(model, loader, 4, true);
+            qInfo("masked prompt %d: chapter %.9f, regrouped %.9f", int(mask), chapter, regrouped);
+            QVERIFY(std::abs(chapter - regrouped) < 1e-6 * chapter);
+            const double parts = meanLoss(model, loader, 5, true, {0, 2}) + meanLoss(model, loader, 5, true, {1, 2});
+            QVERIFY(std::abs(parts - meanLoss(model, loader, 5, false)) < 1e-6 * parts);
+        }
+    }
+
     void evaluationScheduleAndRunFolder()
     {
         QTemporaryDir dir;

@@ -1,5 +1,6 @@
 #include "core/model/lora_linear.h"
 
+#include "core/model/skinny_linear.h"
 #include "core/model/weights_to_load.h"
 
 #include "core/util/error.h"
@@ -57,7 +58,9 @@ LoraLinearImpl::LoraLinearImpl(const torch::nn::LinearOptions& options) : option
 
 torch::Tensor LoraLinearImpl::forward(const torch::Tensor& x)
 {
-    torch::Tensor y = torch::nn::functional::linear(x, weight, bias);
+    torch::Tensor y = skinnyLinear(x, weight, bias);
+    if (!y.defined())
+        y = torch::nn::functional::linear(x, weight, bias);
     if (!adaptersEnabled_)
         return y;
     // In place, band by band: autograd records the add on the slice, and no second output-sized

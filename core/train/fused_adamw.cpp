@@ -5,7 +5,11 @@
 #include <torch/types.h>
 #include <torch/utils.h>
 
+#include <immintrin.h>
+
+#include <algorithm>
 #include <cmath>
+#include <functional>
 
 namespace sft {
 namespace {
@@ -33,22 +37,61 @@ Coefficients coefficientsAt(const torch::optim::AdamWOptions& o, int64_t step)
             float(-o.lr() / (1 - std::pow(beta1, double(step))))};
 }
 
-// Per element, torch's sequence: p *= decay; m = m*b1 + (1-b1)*g; v = v*b2 + (1-b2)*g*g;
-// p += -step_size * m / (sqrt(v) / sqrt(bc2) + eps).
-void update(float* p, const float* g, float* m, float* v, int64_t n, const Coefficients& c)
+// In double lanes: a model's hundreds of millions of squares summed in float would lose digits.
+__attribute__((target("avx2,fma"))) double squaresAvx2(const float* g, int64_t n)
 {
-    constexpr int64_t kGrain = 1 << 16;
-    at::parallel_for(0, n, kGrain, [&](int64_t begin, int64_t end) {
-        for (int64_t i = begin; i < end; ++i) {
-            const float grad = g[i];
-            const float mi = m[i] * c.beta1 + c.oneMinusBeta1 * grad;
-            const float vi = v[i] * c.beta2 + c.oneMinusBeta2 * grad * grad;
-            const float denom = std::sqrt(vi) / c.biasCorrection2Sqrt + c.eps;
-            m[i] = mi;
-            v[i] = vi;
-            p[i] = p[i] * c.decay + c.negStepSize * mi / denom;
-        }
-    });
+    __m256d low = _mm256_setzero_pd(), high = _mm256_setzero_pd();
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        const __m256 v = _mm256_loadu_ps(g + i);
+        const __m256d a = _mm256_cvtps_pd(_mm256_castps256_ps128(v)), b = _mm256_cvtps_pd(_mm256_extractf128_ps(v, 1));
+        low = _mm256_fmadd_pd(a, a, low);
+        high = _mm256_fmadd_pd(b, b, high);
+    }
+    alignas(32) double lanes[4];
+    _mm256_store_pd(lanes, _mm256_add_pd(low, high));
+    double sum = lanes[0] + lanes[1] + lanes[2] + lanes[3];
+    for (; i < n; ++i)
+        sum += double(g[i]) * g[i];
+    return sum;
+}
+
+double squares(const float* g, int64_t n)
+{
+    static const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    if (avx2)
+        return squaresAvx2(g, n);
+    double sum = 0;
+    for (int64_t i = 0; i < n; ++i)
+        sum += double(g[i]) * g[i];
+    return sum;
+}
+
+// Per element, torch's sequence: p *= decay; m = m*b1 + (1-b1)*g; v = v*b2 + (1-b2)*g*g;
+// p += -step_size * m / (sqrt(v) / sqrt(bc2) + eps). Returns the sum of the gradient's squares,
+// taken block by block while each block is in the cache.
+double update(float* p, const float* g, float* m, float* v, int64_t n, const Coefficients& c)
+{
+    constexpr int64_t kGrain = 1 << 16, kBlock = 4096;
+    return at::parallel_reduce(
+        int64_t(0), n, kGrain, 0.0,
+        [&](int64_t begin, int64_t end, double sum) {
+            for (int64_t block = begin; block < end; block += kBlock) {
+                const int64_t blockEnd = std::min(end, block + kBlock);
+                for (int64_t i = block; i < blockEnd; ++i) {
+                    const float grad = g[i];
+                    const float mi = m[i] * c.beta1 + c.oneMinusBeta1 * grad;
+                    const float vi = v[i] * c.beta2 + c.oneMinusBeta2 * grad * grad;
+                    const float denom = std::sqrt(vi) / c.biasCorrection2Sqrt + c.eps;
+                    m[i] = mi;
+                    v[i] = vi;
+                    p[i] = p[i] * c.decay + c.negStepSize * mi / denom;
+                }
+                sum += squares(g + block, blockEnd - block);
+            }
+            return sum;
+        },
+        std::plus<double>());
 }
 
 bool fusibleTensor(const torch::Tensor& t)
@@ -96,6 +139,7 @@ torch::optim::AdamWParamState& FusedAdamW::stateOf(const torch::Tensor& p)
 
 torch::Tensor FusedAdamW::step(LossClosure closure)
 {
+    lastGradientNorm_.reset();
     if (!fusible())
         return torch::optim::AdamW::step(std::move(closure));
     torch::NoGradGuard noGrad;
@@ -104,6 +148,7 @@ torch::Tensor FusedAdamW::step(LossClosure closure)
         at::AutoGradMode enableGrad(true);
         loss = closure();
     }
+    double sumOfSquares = 0;
     for (auto& group : param_groups_) {
         const auto& options = static_cast<const torch::optim::AdamWOptions&>(group.options());
         for (auto& p : group.params()) {
@@ -111,10 +156,12 @@ torch::Tensor FusedAdamW::step(LossClosure closure)
                 continue;
             auto& state = stateOf(p);
             state.step(state.step() + 1);
-            update(p.data_ptr<float>(), p.grad().data_ptr<float>(), state.exp_avg().data_ptr<float>(),
-                   state.exp_avg_sq().data_ptr<float>(), p.numel(), coefficientsAt(options, state.step()));
+            sumOfSquares += update(p.data_ptr<float>(), p.grad().data_ptr<float>(), state.exp_avg().data_ptr<float>(),
+                                   state.exp_avg_sq().data_ptr<float>(), p.numel(),
+                                   coefficientsAt(options, state.step()));
         }
     }
+    lastGradientNorm_ = std::sqrt(sumOfSquares);
     return loss;
 }
 

@@ -8,6 +8,8 @@
 
 #include <torch/optim/adamw.h>
 
+#include <optional>
+
 namespace sft {
 
 class FusedAdamW : public torch::optim::AdamW {
@@ -17,10 +19,15 @@ public:
     // Float32 contiguous CPU parameters without amsgrad take the fused path; any other
     // optimizer falls back to torch's step as a whole.
     torch::Tensor step(LossClosure closure = nullptr) override;
+    // The global L2 norm of the gradients the last step read, measured in its pass over them
+    // (what clip_grad_norm_ reports, without a pass of its own); none after a step torch's way.
+    std::optional<double> lastGradientNorm() const { return lastGradientNorm_; }
 
 private:
     bool fusible() const;
     torch::optim::AdamWParamState& stateOf(const torch::Tensor& parameter);
+
+    std::optional<double> lastGradientNorm_;
 };
 
 } // namespace sft

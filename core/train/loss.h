@@ -16,7 +16,9 @@ torch::Tensor batchLoss(Gpt& model, const Batch& batch, bool headOnCountedTarget
 
 // The chapter's calc_loss_loader: the mean of per-batch losses over the first
 // min(maxBatches, batches) batches of the loader's current order; NaN for an empty loader.
-// Runs in eval mode without autograd and restores the model's mode afterwards.
+// Runs in eval mode without autograd and restores the model's mode afterwards. With the head
+// on counted targets, the batches' rows are regrouped by length so that no padding is computed
+// (the same terms, summed in another order); with the full head, the chapter's computation.
 // With a shard: this process's part of that mean, each batch's loss over its shard's rows
 // weighted by their share of the batch's counted targets; the parts of all shards sum to it.
 double meanLoss(Gpt& model, const DataLoader& loader, int64_t maxBatches,

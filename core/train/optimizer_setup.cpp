@@ -63,6 +63,20 @@ void clearGradients(const std::vector<torch::Tensor>& parameters)
         p.mutable_grad().reset();
 }
 
+double clipAndStep(torch::optim::AdamW& optimizer, const std::vector<torch::Tensor>& parameters, double maxNorm)
+{
+    if (maxNorm > 0) {
+        const double norm = clipGradients(parameters, maxNorm);
+        optimizer.step();
+        return norm;
+    }
+    optimizer.step();
+    const auto* fused = dynamic_cast<const FusedAdamW*>(&optimizer);
+    if (fused && fused->lastGradientNorm())
+        return *fused->lastGradientNorm();
+    return clipGradients(parameters, 0); // the step changed the weights, not the gradients
+}
+
 double clipGradients(const std::vector<torch::Tensor>& parameters, double maxNorm)
 {
     if (maxNorm > 0)

@@ -38,6 +38,11 @@ void setLearningRate(torch::optim::AdamW& optimizer, double lr);
 // two passes over the gradients' memory less per step, the same values.
 void clearGradients(const std::vector<torch::Tensor>& parameters);
 
+// One optimizer step, after clipping the gradients to maxNorm when > 0, returning their global
+// L2 norm before clipping (clip_grad_norm_'s). Without clipping, FusedAdamW measures the norm in
+// its own pass over the gradients, saving one.
+double clipAndStep(torch::optim::AdamW& optimizer, const std::vector<torch::Tensor>& parameters, double maxNorm);
+
 // The global L2 norm of the gradients, as torch.nn.utils.clip_grad_norm_ reports it; with
 // maxNorm > 0 the gradients are also scaled down to that norm.
 double clipGradients(const std::vector<torch::Tensor>& parameters, double maxNorm);

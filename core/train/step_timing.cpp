@@ -42,8 +42,7 @@ StepTiming measureTrainingStep(const std::string& model, const TrainOptions& opt
             job->checkpoint();
         clearGradients(setup.trainable);
         objective->backward(gpt, microBatches, precision);
-        clipGradients(setup.trainable, options.maxGradNorm);
-        setup.optimizer->step();
+        clipAndStep(*setup.optimizer, setup.trainable, options.maxGradNorm);
     };
     step(); // the first step allocates the optimizer's state and warms the caches
     const auto start = std::chrono::steady_clock::now();

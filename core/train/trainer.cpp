@@ -302,8 +302,7 @@ void Run::step()
     }
     const double lr = schedule_.at(step_ + 1);
     setLearningRate(*optimizer_, lr);
-    const double gradNorm = clipGradients(trainable_, opt_.maxGradNorm);
-    optimizer_->step();
+    const double gradNorm = clipAndStep(*optimizer_, trainable_, opt_.maxGradNorm);
     tokensSeen_ += tokens;
     nextBatch_ += count;
     ++step_;
