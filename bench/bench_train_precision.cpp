@@ -110,7 +110,7 @@ void printProfile(const char* title, const Trace& t)
         std::printf("  %-24s %7.3f s %5.1f%%  %6lld calls\n", c.name.c_str(), c.seconds,
                     100 * c.seconds / t.profiledSeconds, (long long)c.calls);
     std::printf("  largest operators:\n");
-    for (size_t i = 0; i < std::min<size_t>(40, t.profile.size()); ++i)
+    for (size_t i = 0; i < std::min<size_t>(12, t.profile.size()); ++i)
         std::printf("    %-52s %7.3f s %5.1f%%  %6lld calls\n", t.profile[i].name.c_str(), t.profile[i].seconds,
                     100 * t.profile[i].seconds / t.profiledSeconds, (long long)t.profile[i].calls);
 }

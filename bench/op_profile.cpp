@@ -103,7 +103,7 @@ std::string opCategory(const std::string& name)
         return "attention softmax+mask";
     if (contains(name, {"layer_norm", "LayerNorm"}))
         return "layernorm";
-    if (contains(name, {"gelu", "Gelu"}))
+    if (contains(name, {"gelu", "Gelu"})) // torch's, and sft::gelu_tanh_bf16
         return "gelu";
     if (contains(name, {"embedding", "Embedding", "index_select", "IndexSelect"}))
         return "embedding";

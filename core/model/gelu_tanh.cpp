@@ -1,6 +1,7 @@
 #include "core/model/gelu_tanh.h"
 
 #include <ATen/Parallel.h>
+#include <ATen/record_function.h>
 #include <c10/util/BFloat16.h>
 #include <torch/autograd.h>
 #include <torch/torch.h>
@@ -122,6 +123,7 @@ bool fusible(const torch::Tensor& x)
 struct GeluTanhBf16 : torch::autograd::Function<GeluTanhBf16> {
     static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& x)
     {
+        RECORD_FUNCTION("sft::gelu_tanh_bf16", std::vector<c10::IValue>());
         ctx->save_for_backward({x});
         torch::Tensor y = torch::empty_like(x);
         const c10::BFloat16* in = x.data_ptr<c10::BFloat16>();
@@ -133,6 +135,7 @@ struct GeluTanhBf16 : torch::autograd::Function<GeluTanhBf16> {
     static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
                                                    torch::autograd::variable_list grads)
     {
+        RECORD_FUNCTION("sft::gelu_tanh_bf16_backward", std::vector<c10::IValue>());
         const torch::Tensor x = ctx->get_saved_variables()[0];
         const torch::Tensor dy = grads[0].contiguous().to(torch::kBFloat16);
         torch::Tensor dx = torch::empty_like(x);
