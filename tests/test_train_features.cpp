@@ -476,6 +476,11 @@ private Q_SLOTS:
         QVERIFY(j["dropout"] == 0.1);
         QVERIFY(TrainOptions().toJson()["dropout"].is_null());
         QVERIFY(!TrainOptions::fromJson(TrainOptions().toJson()).dropout);
+        // A run recorded before the training loss was a setting showed the chapter's estimate.
+        nlohmann::json older = TrainOptions().toJson();
+        QCOMPARE(TrainOptions::fromJson(older).trainLoss, std::string("steps"));
+        older.erase("train_loss");
+        QCOMPARE(TrainOptions::fromJson(older).trainLoss, std::string("chapter"));
 
         auto expectError = [](nlohmann::json change, const char* words) {
             nlohmann::json j = TrainOptions().toJson();

@@ -327,7 +327,14 @@ nlohmann::json TrainOptions::computationJson() const
     return j;
 }
 
-TrainOptions TrainOptions::fromJson(const nlohmann::json& j) { return trainSettings().fromJson(j); }
+TrainOptions TrainOptions::fromJson(const nlohmann::json& j)
+{
+    TrainOptions o = trainSettings().fromJson(j);
+    // Runs recorded before the setting existed estimated their training loss the chapter's way.
+    if (j.is_object() && !j.contains("train_loss"))
+        o.trainLoss = "chapter";
+    return o;
+}
 
 void TrainOptions::validate() const { trainSettings().validate(*this); }
 

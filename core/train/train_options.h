@@ -75,6 +75,7 @@ struct TrainOptions {
     // What every process of a data-parallel run must agree on: all but how many there are and
     // how long they wait for each other.
     nlohmann::json computationJson() const;
+    // An object without train_loss is a run recorded before that setting: "chapter".
     static TrainOptions fromJson(const nlohmann::json& j);
     void validate() const; // ConfigError naming the setting and its allowed range
 };
