@@ -1,6 +1,7 @@
 #include "core/data/near_duplicates.h"
 
 #include "core/tokenizer/utf8.h"
+#include "core/util/cpu_features.h"
 #include "core/util/error.h"
 #include "core/util/unicode_text.h"
 
@@ -318,17 +319,8 @@ __attribute__((target("avx2,fma"))) void scoreTileAvx2(const float* tile, const 
 }
 #endif
 
-// AVX2 + FMA where the processor has them, the baseline's SSE2 elsewhere. Chosen by a plain test
-// rather than an ifunc, which runs before sanitizers' runtimes are ready.
-ScoreTile bestScoreTile()
-{
-#if defined(__GNUC__) && defined(__x86_64__)
-    __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
-        return scoreTileAvx2;
-#endif
-    return scoreTileBaseline;
-}
+// AVX2 + FMA where the processor has them, the baseline's SSE2 elsewhere.
+ScoreTile bestScoreTile() { return cpuHasAvx2Fma() ? scoreTileAvx2 : scoreTileBaseline; }
 
 struct ScoredPair {
     size_t a, b;

@@ -1,5 +1,7 @@
 #include "core/model/gelu_tanh.h"
 
+#include "core/util/cpu_features.h"
+
 #include <ATen/Parallel.h>
 #include <ATen/record_function.h>
 #include <c10/util/BFloat16.h>
@@ -116,8 +118,7 @@ __attribute__((target("avx2,fma"))) void backwardAvx2(const c10::BFloat16* x, co
 
 bool fusible(const torch::Tensor& x)
 {
-    static const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-    return avx2 && x.device().is_cpu() && x.scalar_type() == torch::kBFloat16 && x.is_contiguous();
+    return cpuHasAvx2Fma() && x.device().is_cpu() && x.scalar_type() == torch::kBFloat16 && x.is_contiguous();
 }
 
 struct GeluTanhBf16 : torch::autograd::Function<GeluTanhBf16> {

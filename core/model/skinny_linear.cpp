@@ -1,5 +1,7 @@
 #include "core/model/skinny_linear.h"
 
+#include "core/util/cpu_features.h"
+
 #include <ATen/Parallel.h>
 #include <torch/torch.h>
 
@@ -54,11 +56,10 @@ Kernel kernelFor(int64_t rows)
 
 bool handles(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias)
 {
-    static const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
     const auto plainFloat = [](const torch::Tensor& t) {
         return t.device().is_cpu() && t.scalar_type() == torch::kFloat && t.is_contiguous();
     };
-    if (!avx2 || torch::GradMode::is_enabled() || x.dim() < 1 || weight.dim() != 2)
+    if (!cpuHasAvx2Fma() || torch::GradMode::is_enabled() || x.dim() < 1 || weight.dim() != 2)
         return false;
     const int64_t in = weight.size(1);
     return plainFloat(x) && plainFloat(weight) && (!bias.defined() || (plainFloat(bias) && bias.dim() == 1)) &&

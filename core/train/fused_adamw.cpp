@@ -1,5 +1,7 @@
 #include "core/train/fused_adamw.h"
 
+#include "core/util/cpu_features.h"
+
 #include <ATen/Parallel.h>
 #include <c10/util/string_utils.h>
 #include <torch/types.h>
@@ -58,8 +60,7 @@ __attribute__((target("avx2,fma"))) double squaresAvx2(const float* g, int64_t n
 
 double squares(const float* g, int64_t n)
 {
-    static const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-    if (avx2)
+    if (cpuHasAvx2Fma())
         return squaresAvx2(g, n);
     double sum = 0;
     for (int64_t i = 0; i < n; ++i)
