@@ -8,6 +8,8 @@
 #include "core/io/lora_adapters.h"
 #include "core/io/model_folder.h"
 #include "core/model/lora.h"
+#include "core/train/checkpoint_folders.h"
+#include "core/train/resume_state.h"
 #include "core/train/run_directory.h"
 #include "core/train/run_library.h"
 #include "core/train/run_metrics.h"
@@ -230,6 +232,29 @@ private Q_SLOTS:
         QCOMPARE(second.resumedAt, int64_t(0));
         QVERIFY(second.resumedEvals.empty());
         QVERIFY(!fileExists(run.checkpointPath(".step-000003.partial")));
+        expectSameAs(reference_, runDir);
+    }
+
+    // A kill after the final checkpoint but before run.json said finished, in a run that also
+    // saved its last step: both folders hold the same state, and the resume finishes the run.
+    void killAfterTheFinalCheckpointFinishesTheRun()
+    {
+        const std::string runDir = tmp_.filePath("killed-at-the-end").toStdString();
+        TrainInputs in = inputs();
+        TrainOptions o = resumeOptions();
+        o.saveEvery = 1;
+        Recorder first;
+        train(in, o, runDir, first);
+        const RunDirectory run = RunDirectory::open(runDir);
+        const int64_t steps = int64_t(first.steps.size());
+        QVERIFY(hasResumeState(run.checkpointPath(CheckpointFolders::stepName(steps))));
+        nlohmann::json json = run.readRunJson();
+        json["status"] = "running";
+        run.writeRunJson(json);
+
+        Recorder second;
+        resumeTraining(runDir, 0, second);
+        QCOMPARE(second.resumedAt, steps);
         expectSameAs(reference_, runDir);
     }
 

@@ -651,7 +651,9 @@ TrainResult resumeTraining(const std::string& runDir, int64_t moreEpochs, TrainO
     const int64_t stepsDone = checkpoint.empty() ? 0 : readTrainingState(checkpoint).stepsDone;
     if (checkpoint == folders.path("final")) { // the extended run writes a new final
         const std::string name = CheckpointFolders::stepName(stepsDone);
-        if (leader)
+        // A run that saved its last step and was killed before run.json said finished holds
+        // that step's folder already, with final's state: it continues from that one.
+        if (leader && !hasResumeState(folders.path(name)))
             folders.rename("final", name);
         else
             waitForFolder(folders.path(name), options.distTimeout);
