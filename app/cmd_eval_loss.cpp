@@ -7,6 +7,7 @@
 #include "core/data/dataset.h"
 #include "core/data/prompt_template.h"
 #include "core/hub/model_cache.h"
+#include "core/io/mapping_guard.h"
 #include "core/io/model_folder.h"
 #include "core/train/objective.h"
 #include "core/train/train_options.h"
@@ -30,7 +31,8 @@ std::unique_ptr<Objective> objectiveFor(const Options& o, const TrainOptions& me
     if (beta <= 0)
         throw UsageError("--beta must be above 0");
     const std::string reference = o.isSet("reference") ? resolveModel(o.text("reference")) : modelDir;
-    return preferenceObjective(ReferenceModel::separate(loadModelFolder(reference).model), beta, true);
+    LoadedModel loaded = loadModelFolder(reference, Adapters::Merge, WeightUse::Evaluation);
+    return preferenceObjective(ReferenceModel::separate(std::move(loaded.model)), beta, true);
 }
 
 } // namespace
@@ -58,7 +60,8 @@ int cmdEvalLoss(const QStringList& args)
     const int64_t batchSize = o.integer("batch-size", 1, 4096);
     int64_t maxBatches = o.integer("max-batches", 0, std::numeric_limits<int32_t>::max());
     const std::string modelDir = resolveModel(o.required("model"));
-    LoadedModel loaded = loadModelFolder(modelDir);
+    const uint64_t lostPagesBefore = lostMappedPages();
+    LoadedModel loaded = loadModelFolder(modelDir, Adapters::Merge, WeightUse::Evaluation);
     const Tokenizer tokenizer = loadTokenizer(modelDir, o.text("tokenizer"));
     const Dataset dataset = loadDataset(o.required("data"), BadEntries::Refuse, method.entryFields());
     const std::vector<Entry> entries = selectSplit(dataset.entries, o.text("split"));
@@ -76,6 +79,7 @@ int cmdEvalLoss(const QStringList& args)
     if (maxBatches == 0)
         maxBatches = loader.numBatches();
     const LossReport report = objective->estimate(loaded.model, loader, maxBatches);
+    requireNoMappedPagesLostSince(lostPagesBefore);
     if (!report.rewards)
         std::printf("loss %.6f\n", report.loss);
     else

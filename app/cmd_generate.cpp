@@ -27,7 +27,7 @@ int cmdGenerate(const QStringList& args)
     GenerationOptions generation = generationSettings().fromJson(readSettingFlags(o, settings));
     const std::string prompt = o.required("prompt");
     const std::string modelDir = resolveModel(o.required("model"));
-    LoadedModel loaded = loadModelFolder(modelDir);
+    LoadedModel loaded = loadModelFolder(modelDir, Adapters::Merge, WeightUse::Inference);
     const Tokenizer tokenizer = loadTokenizer(modelDir, o.text("tokenizer"));
     const std::vector<int> ids = tokenizer.encode(prompt, true);
 

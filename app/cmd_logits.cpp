@@ -4,6 +4,7 @@
 #include "app/cli_support.h"
 #include "app/commands.h"
 #include "core/hub/model_cache.h"
+#include "core/io/mapping_guard.h"
 #include "core/io/model_folder.h"
 #include "core/util/error.h"
 
@@ -71,7 +72,8 @@ int cmdLogits(const QStringList& args)
     o.add("last", "Print only the last position's array (still inside the outer array).");
     if (!o.parse(args))
         return 0;
-    const LoadedModel loaded = loadModelFolder(resolveModel(o.required("model")));
+    const uint64_t lostPagesBefore = lostMappedPages();
+    const LoadedModel loaded = loadModelFolder(resolveModel(o.required("model")), Adapters::Merge, WeightUse::Evaluation);
     const std::vector<int64_t> ids = parseIds(o.required("ids"), loaded.config);
 
     torch::NoGradGuard noGrad;
@@ -81,6 +83,7 @@ int cmdLogits(const QStringList& args)
     if (o.isSet("last"))
         logits = logits.slice(0, -1);
     const std::string json = logitsJson(logits.contiguous());
+    requireNoMappedPagesLostSince(lostPagesBefore);
     std::fwrite(json.data(), 1, json.size(), stdout);
     return 0;
 }

@@ -33,7 +33,12 @@ section() { echo; echo "## $1"; echo; echo '```'; }
   echo "  evaluation (\`--train-loss chapter\` runs the chapter's extra batches);"
   echo "- bf16: GPT-2's GELU in one pass computed in fp32 (\`test_gpt\`; LibTorch 1.13's bf16 kernel"
   echo "  rounds every intermediate and is slower than its fp32 one);"
-  echo "- decoding: a few rows times a weight matrix streamed once (BLAS's packing skipped)."
+  echo "- decoding: a few rows times a weight matrix streamed once and prefetched (BLAS's packing"
+  echo "  skipped), the KV cache written in place, a step's attention in one pass per sequence and"
+  echo "  head, the output head over a prompt's last position only;"
+  echo "- our own kernels on every core (\`at::parallel_for\` runs on one thread without OpenMP's flag);"
+  echo "- loading: no random init of weights about to be read; for answering and evaluating, the"
+  echo "  weights are the file's mapped pages, not copies (\`WeightUse\`)."
   section "Training step: gpt2-small shape, batch 8 x 64 tokens, fp32, AdamW"
   "$here/bench_train_step.sh" "$build"
   echo '```'

@@ -3,10 +3,12 @@
 // prompt lengths and the context window.
 
 #include "core/generate/generator.h"
+#include "core/io/model_folder.h"
 #include "core/util/error.h"
 
 #include <torch/torch.h>
 
+#include <QTemporaryDir>
 #include <QtTest>
 
 #include <algorithm>
@@ -219,6 +221,22 @@ private Q_SLOTS:
         Gpt model = tinyModel();
         QCOMPARE(generate(model, makePrompts({3, 5}), greedy(0)), std::vector<Tokens>(2));
         QCOMPARE(generateWithoutCache(model, makePrompts({3}).front(), greedy(0)), Tokens());
+    }
+
+    // A model whose file another program shortens while it answers (mapping_guard.h): the answer
+    // is refused with the file named, and the program goes on.
+    void weightsFileShortenedMidAnswerIsAnError()
+    {
+#ifdef __SANITIZE_ADDRESS__
+        QSKIP("AddressSanitizer handles SIGBUS itself");
+#endif
+        Gpt model = tinyModel();
+        QTemporaryDir dir;
+        saveModelFolder(dir.path().toStdString(), model, nullptr);
+        const LoadedModel loaded = loadModelFolder(dir.path().toStdString(), Adapters::Merge, WeightUse::Inference);
+        QVERIFY(QFile::resize(dir.filePath("model.safetensors"), 0));
+        Gpt inUse = loaded.model;
+        QVERIFY_THROWS_EXCEPTION(WeightsError, generate(inUse, makePrompts({3}), greedy(5)));
     }
 
     void rejectsBadInput()

@@ -1,6 +1,7 @@
 // The GPT-2 module: shapes, causality, the chapter's forward pass written out independently in
 // this test, KV-cache decoding (including left-padded batches), initialisation and dropout.
 
+#include "core/model/decode_attention.h"
 #include "core/model/gelu_tanh.h"
 #include "core/model/gpt.h"
 #include "core/model/skinny_linear.h"
@@ -12,6 +13,9 @@
 #include <torch/torch.h>
 
 #include <cmath>
+#include <mutex>
+#include <set>
+#include <thread>
 
 using sft::Gpt;
 using sft::GptConfig;
@@ -106,6 +110,8 @@ private Q_SLOTS:
     void dropoutOnlyWhileTraining();
     void bf16GeluIsTheFp32GeluRoundedOnce();
     void fewRowsProductIsTorchsLinear();
+    void decodeAttentionIsSoftmaxAttention();
+    void ourParallelForUsesEveryThread();
 };
 
 void TestGpt::modulesHaveHuggingFaceNames()
@@ -167,22 +173,34 @@ void TestGpt::tooLongInputIsRefused()
     QVERIFY_THROWS_EXCEPTION(sft::ConfigError, model->forward(torch::zeros({1, 17}, torch::kLong)));
 }
 
+// Decoding position by position gives the full forward's logits: into a cache that grows as it
+// goes with every position's logits, and into one with room for all 9 positions, written in
+// place, with the last position's logits only.
 void TestGpt::cachedDecodingMatchesFullForward()
 {
     Gpt model = randomModel(smallConfig());
     torch::NoGradGuard noGrad;
     const auto tokens = ids({5, 17, 3, 88, 42, 9, 61, 0, 96});
     const auto full = model->forward(tokens);
-
-    KvCache cache;
-    const auto prefill = model->forwardCached(tokens.slice(1, 0, 4), torch::arange(4).unsqueeze(0), {}, cache);
-    QCOMPARE(cache.length(), 4);
-    QVERIFY(close(prefill, full.slice(1, 0, 4)));
-    for (int64_t t = 4; t < 9; ++t) {
-        const auto step = model->forwardCached(tokens.slice(1, t, t + 1), torch::full({1, 1}, t, torch::kLong), {}, cache);
-        QVERIFY2(close(step, full.slice(1, t, t + 1)), ("position " + std::to_string(t)).c_str());
+    for (const bool withRoom : {false, true}) {
+        KvCache cache;
+        cache.reserve = withRoom ? 9 : 0;
+        const auto logits = withRoom ? sft::GptImpl::Logits::Last : sft::GptImpl::Logits::All;
+        const auto prefill =
+            model->forwardCached(tokens.slice(1, 0, 4), torch::arange(4).unsqueeze(0), {}, cache, logits);
+        QCOMPARE(cache.length(), 4);
+        QVERIFY(close(prefill, withRoom ? full.slice(1, 3, 4) : full.slice(1, 0, 4)));
+        const void* const keys = cache.keys.back().data_ptr();
+        const void* const values = cache.values.front().data_ptr();
+        for (int64_t t = 4; t < 9; ++t) {
+            const auto step = model->forwardCached(tokens.slice(1, t, t + 1), torch::full({1, 1}, t, torch::kLong),
+                                                   {}, cache, logits);
+            QVERIFY2(close(step, full.slice(1, t, t + 1)), ("position " + std::to_string(t)).c_str());
+            QCOMPARE(cache.keys.back().data_ptr() == keys, withRoom);
+            QCOMPARE(cache.values.front().data_ptr() == values, withRoom);
+        }
+        QCOMPARE(cache.length(), 9);
     }
-    QCOMPARE(cache.length(), 9);
 }
 
 void TestGpt::leftPaddedBatchMatchesPromptsAlone()
@@ -348,6 +366,55 @@ void TestGpt::fewRowsProductIsTorchsLinear()
     QVERIFY(!sft::skinnyLinear(torch::randn({2, 8}).to(torch::kBFloat16), w.to(torch::kBFloat16), {}).defined());
     torch::AutoGradMode gradients(true);
     QVERIFY(!sft::skinnyLinear(torch::randn({2, 8}), w, {}).defined());
+}
+
+// The kernels above split their work with at::parallel_for, a template compiled into our own
+// code: built without OpenMP's flag, its pragma is ignored and one thread does everything.
+// One query per sequence against the cache's views of its keys (a prefix of a longer buffer):
+// softmax attention to float rounding, head widths with and without a remainder of 8, padding
+// keys hidden but the newest key always seen; with a gradient wanted it is left to torch.
+void TestGpt::decodeAttentionIsSoftmaxAttention()
+{
+    torch::NoGradGuard noGrad;
+    for (const int64_t width : {64, 13}) {
+        const int64_t batch = 3, heads = 4, keys = 7;
+        const torch::Tensor q = torch::randn({batch, 1, heads, width}).transpose(1, 2);
+        const torch::Tensor k = torch::randn({batch, heads, 12, width}).narrow(2, 0, keys);
+        const torch::Tensor v = torch::randn({batch, heads, 12, width}).narrow(2, 0, keys);
+        torch::Tensor valid = torch::ones({batch, keys}, torch::kBool);
+        valid[0].narrow(0, 0, 3).fill_(false);
+        valid[2][keys - 1] = false; // a padding query still sees itself
+        const double scale = 1.0 / std::sqrt(double(width));
+        const torch::Tensor scores = torch::matmul(q, k.transpose(-2, -1)) * scale;
+        const torch::Tensor hidden = valid.logical_not();
+        hidden.select(1, keys - 1).fill_(false);
+        for (const bool masked : {false, true}) {
+            const torch::Tensor weights =
+                torch::softmax(masked ? scores.masked_fill(hidden.view({batch, 1, 1, keys}), -INFINITY) : scores, -1);
+            const torch::Tensor got = sft::decodeAttention(q, k, v, masked ? valid : torch::Tensor(), scale);
+            QVERIFY(got.defined());
+            QCOMPARE(got.sizes(), (std::vector<int64_t>{batch, heads, 1, width}));
+            QVERIFY(torch::allclose(got, torch::matmul(weights, v), 1e-5, 1e-5));
+        }
+    }
+    const torch::Tensor x = torch::randn({1, 2, 1, 8});
+    QVERIFY(!sft::decodeAttention(torch::randn({1, 2, 2, 8}), x, x, {}, 1.0).defined());
+    torch::AutoGradMode gradients(true);
+    QVERIFY(!sft::decodeAttention(x, x, x, {}, 1.0).defined());
+}
+
+void TestGpt::ourParallelForUsesEveryThread()
+{
+    const int before = torch::get_num_threads();
+    torch::set_num_threads(2);
+    std::mutex mutex;
+    std::set<std::thread::id> threads;
+    at::parallel_for(0, 1 << 16, 1, [&](int64_t, int64_t) {
+        const std::lock_guard<std::mutex> lock(mutex);
+        threads.insert(std::this_thread::get_id());
+    });
+    torch::set_num_threads(before);
+    QCOMPARE(threads.size(), size_t(2));
 }
 
 QTEST_APPLESS_MAIN(TestGpt)

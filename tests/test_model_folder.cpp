@@ -3,6 +3,7 @@
 // causal-mask buffers) load as the test builds them by hand; broken folders are refused with
 // the file and tensor named.
 
+#include "core/io/mapping_guard.h"
 #include "core/io/model_folder.h"
 #include "core/io/safetensors.h"
 #include "core/util/error.h"
@@ -99,6 +100,8 @@ private Q_SLOTS:
     void savesTheTokenizer();
     void loadsTransformerPrefixAndMaskBuffers();
     void tiedFileCopiesWteIntoTheHead();
+    void inferenceLeavesWeightsInTheFile();
+    void fileShortenedUnderAModelIsReportedNotACrash();
     void halfPrecisionWeightsAreWidened();
     void missingTensorIsNamed();
     void wrongShapeSaysExpectedAndFound();
@@ -202,6 +205,70 @@ void TestModelFolder::tiedFileCopiesWteIntoTheHead()
     torch::NoGradGuard noGrad;
     model->lm_head->weight.copy_(model->wte->weight);
     QVERIFY(torch::equal(loaded.model->forward(sampleIds()), model->forward(sampleIds())));
+}
+
+// Loading for inference or evaluation leaves weights in the file's mapped pages instead of
+// copying them (issue 22); training gets copies. Every use computes the same logits, and a model
+// in use keeps its weights when its folder is saved over (writes replace the file, never
+// change it in place).
+void TestModelFolder::inferenceLeavesWeightsInTheFile()
+{
+    using sft::WeightUse;
+    Gpt model = randomModel(tinyConfig());
+    QTemporaryDir dir;
+    writeFolder(dir, hfConfig(tinyConfig()), hfTensorsByHand(model, ""));
+    const std::string path = dir.path().toStdString();
+    torch::NoGradGuard noGrad;
+    const torch::Tensor expected = sft::loadModelFolder(path).model->forward(sampleIds());
+    for (const WeightUse use : {WeightUse::Training, WeightUse::Inference, WeightUse::Evaluation}) {
+        const std::string name = std::to_string(int(use));
+        sft::LoadedModel loaded = sft::loadModelFolder(path, sft::Adapters::Merge, use);
+        const auto& layer = loaded.model->h->at<sft::BlockImpl>(0);
+        const torch::Tensor convWeight = layer.attn->c_attn->weight;
+        QVERIFY2(torch::equal(convWeight, model->h->at<sft::BlockImpl>(0).attn->c_attn->weight), name.c_str());
+        // Decoding's kernels read Linear's [out, in] layout; the file's Conv1D [in, out] is a view only for evaluation.
+        QCOMPARE(convWeight.is_contiguous(), use != WeightUse::Evaluation);
+        QCOMPARE(loaded.model->lm_head->weight.data_ptr() == loaded.model->wte->weight.data_ptr(),
+                 use != WeightUse::Training);
+        const torch::Tensor logits = loaded.model->forward(sampleIds());
+        QVERIFY2(torch::allclose(logits, expected, 1e-5, 1e-5), name.c_str());
+        if (use == WeightUse::Inference)
+            QVERIFY(torch::equal(logits, expected));
+    }
+
+    sft::LoadedModel inUse = sft::loadModelFolder(path, sft::Adapters::Merge, WeightUse::Evaluation);
+    const torch::Tensor beforeSave = inUse.model->forward(sampleIds());
+    Gpt other = randomModel(tinyConfig(), 77);
+    sft::saveModelFolder(path, other, nullptr);
+    QVERIFY(torch::equal(inUse.model->forward(sampleIds()), beforeSave));
+    QVERIFY(!torch::allclose(sft::loadModelFolder(path).model->forward(sampleIds()), expected));
+}
+
+// A file shortened in place while a model reads its weights where they lie: the lost pages read
+// as zeros instead of ending the program with SIGBUS, and the loss is reported with the file.
+void TestModelFolder::fileShortenedUnderAModelIsReportedNotACrash()
+{
+#ifdef __SANITIZE_ADDRESS__
+    QSKIP("AddressSanitizer handles SIGBUS itself");
+#endif
+    Gpt model = randomModel(tinyConfig());
+    QTemporaryDir dir;
+    sft::saveModelFolder(dir.path().toStdString(), model, nullptr);
+    const uint64_t before = sft::lostMappedPages();
+    sft::LoadedModel loaded =
+        sft::loadModelFolder(dir.path().toStdString(), sft::Adapters::Merge, sft::WeightUse::Evaluation);
+    sft::requireNoMappedPagesLostSince(before);
+    QVERIFY(QFile::resize(dir.filePath("model.safetensors"), 0));
+    torch::NoGradGuard noGrad;
+    loaded.model->forward(sampleIds());
+    QVERIFY(sft::lostMappedPages() > before);
+    std::string error = "no error";
+    try {
+        sft::requireNoMappedPagesLostSince(before);
+    } catch (const sft::WeightsError& e) {
+        error = e.what();
+    }
+    QVERIFY2(error.find("model.safetensors was changed on disk") != std::string::npos, error.c_str());
 }
 
 void TestModelFolder::halfPrecisionWeightsAreWidened()

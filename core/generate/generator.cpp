@@ -1,5 +1,6 @@
 #include "core/generate/generator.h"
 
+#include "core/io/mapping_guard.h"
 #include "core/util/error.h"
 
 #include <ATen/CPUGeneratorImpl.h>
@@ -189,6 +190,7 @@ private:
 
     void stepDone()
     {
+        requireNoMappedPagesLostSince(lostPagesBefore_);
         if (progress_)
             progress_(done_, total_, "new tokens");
         if (job_)
@@ -214,8 +216,10 @@ private:
             keyValid[b].narrow(0, width - length, length).fill_(true);
         }
         keyValid = keyValid.to(device_);
+        cache.reserve = std::min(model_->config().contextLength, width + options_.maxNewTokens);
         const torch::Tensor mask = hasPadding(rows, width) ? keyValid : torch::Tensor();
-        return model_->forwardCached(ids.to(device_), positions.to(device_), mask, cache).select(1, -1);
+        return model_->forwardCached(ids.to(device_), positions.to(device_), mask, cache, GptImpl::Logits::Last)
+            .select(1, 0);
     }
 
     // Feeds each row's newest token; the cache holds all tokens before it.
@@ -271,6 +275,8 @@ private:
     const JobControl* job_;
     int64_t done_ = 0;
     int64_t total_;
+    // Weights read from a mapped file that another program shortens meanwhile (mapping_guard.h).
+    uint64_t lostPagesBefore_ = lostMappedPages();
 };
 
 } // namespace

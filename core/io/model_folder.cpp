@@ -83,9 +83,9 @@ GptConfig readConfig(const std::string& dir)
     return readGptConfigFile(path);
 }
 
-void loadHfWeights(Gpt& model, TensorMap tensors, const std::string& path)
+void loadHfWeights(Gpt& model, TensorMap tensors, const std::string& path, WeightUse use)
 {
-    WeightSource source(normalizedNames(std::move(tensors)), path, "this config.json");
+    WeightSource source(normalizedNames(std::move(tensors)), path, "this config.json", use);
     std::vector<WeightSlot> slots;
     for (HfTensor& p : hfTensors(model, false))
         slots.push_back({p.name, p.parameter, p.conv1d ? WeightLayout::Transposed : WeightLayout::AsIs});
@@ -101,7 +101,7 @@ Gpt modelToLoad(const GptConfig& config)
 
 // Hugging Face's names need the config.json beside the file; the book's names carry their
 // sizes, and a config.json there only adds what they cannot (the head count).
-Gpt loadSafetensorsModel(const ModelLocation& location)
+Gpt loadSafetensorsModel(const ModelLocation& location, WeightUse use)
 {
     if (!fileExists(location.weights)) {
         readConfig(location.folder); // in a half-made folder a broken config.json is named first
@@ -110,7 +110,7 @@ Gpt loadSafetensorsModel(const ModelLocation& location)
     TensorMap tensors = readSafetensors(location.weights).tensors;
     if (!hasBookNames(tensors)) {
         Gpt model = modelToLoad(readConfig(location.folder));
-        loadHfWeights(model, std::move(tensors), location.weights);
+        loadHfWeights(model, std::move(tensors), location.weights, use);
         return model;
     }
     const std::string configPath = join(location.folder, kConfigFile);
@@ -118,7 +118,8 @@ Gpt loadSafetensorsModel(const ModelLocation& location)
     const nlohmann::json configJson = hasConfig ? readJsonFile(configPath) : nlohmann::json();
     Gpt model = modelToLoad(bookConfig(tensors, location.weights, hasConfig ? &configJson : nullptr, configPath));
     WeightSource source(std::move(tensors), location.weights,
-                        hasConfig ? "the sizes its embeddings and config.json give" : "the sizes its embeddings give");
+                        hasConfig ? "the sizes its embeddings and config.json give" : "the sizes its embeddings give",
+                        use);
     loadBookWeights(model, source);
     return model;
 }
@@ -140,7 +141,7 @@ LoadedModel loadAdapterFolder(const std::string& dir, Adapters adapters)
 
 } // namespace
 
-LoadedModel loadModelFolder(const std::string& path, Adapters adapters)
+LoadedModel loadModelFolder(const std::string& path, Adapters adapters, WeightUse use)
 {
     if (adapters == Adapters::Keep && isLoraAdapterFolder(path))
         return loadAdapterFolder(path, adapters);
@@ -151,7 +152,7 @@ LoadedModel loadModelFolder(const std::string& path, Adapters adapters)
     loaded.folder = path;
     loaded.model = location.format == ModelFormat::TensorFlowCheckpoint
                        ? loadOpenAiCheckpoint(location.folder, location.weights)
-                       : loadSafetensorsModel(location);
+                       : loadSafetensorsModel(location, use);
     loaded.config = loaded.model->config();
     loaded.model->eval();
     return loaded;

@@ -6,6 +6,7 @@
 // has (see model_format.h): a .safetensors file with the book's names, or OpenAI's TensorFlow
 // checkpoint folder.
 
+#include "core/io/weight_source.h"
 #include "core/model/gpt.h"
 #include "core/tokenizer/tokenizer.h"
 
@@ -27,8 +28,10 @@ struct LoadedModel {
 enum class Adapters { Merge, Keep };
 
 // path: a folder or a weights file. Throws WeightsError naming the file and tensor (missing,
-// wrong shape or dtype) or, for an unknown folder, what was looked for.
-LoadedModel loadModelFolder(const std::string& path, Adapters adapters = Adapters::Merge);
+// wrong shape or dtype) or, for an unknown folder, what was looked for. `use`: see WeightUse;
+// adapters merged on loading always get weights of their own.
+LoadedModel loadModelFolder(const std::string& path, Adapters adapters = Adapters::Merge,
+                            WeightUse use = WeightUse::Training);
 // The shape of the model at `path` (a folder or weights file) from its config file alone, never
 // the weights: Hugging Face's config.json or OpenAI's hparams.json, and for LoRA adapters saved
 // alone, their base model's. nullopt when there is none (the book's .safetensors: its sizes are

@@ -1,5 +1,6 @@
 #include "core/io/safetensors.h"
 
+#include "core/io/mapping_guard.h"
 #include "core/util/error.h"
 
 #include <QFile>
@@ -71,7 +72,7 @@ struct Entry {
 class Parser {
 public:
     // mapping: when given, the tensors are views of `data`, each holding the mapping; else copies.
-    Parser(const unsigned char* data, uint64_t size, std::string file, std::shared_ptr<QFile> mapping = {})
+    Parser(const unsigned char* data, uint64_t size, std::string file, std::shared_ptr<const void> mapping = {})
         : data_(data), size_(size), file_(std::move(file)), mapping_(std::move(mapping))
     {
     }
@@ -215,7 +216,7 @@ private:
     const unsigned char* data_;
     uint64_t size_;
     std::string file_;
-    std::shared_ptr<QFile> mapping_;
+    std::shared_ptr<const void> mapping_;
     uint64_t dataStart_ = 0;
 };
 
@@ -249,17 +250,24 @@ SafetensorsFile parseSafetensors(const std::string& bytes, const std::string& na
 SafetensorsFile readSafetensors(const std::string& path)
 {
     // The tensors are views of the file's pages, mapped copy-on-write: loading a model copies each
-    // weight once, from the page cache into its parameter, instead of through a copy of the file.
-    auto file = std::make_shared<QFile>(QString::fromStdString(path));
-    if (!file->open(QIODevice::ReadOnly))
-        throw IoError("cannot read " + path + ": " + file->errorString().toStdString());
-    const qint64 size = file->size();
+    // weight at most once, from the page cache into its parameter, instead of through a copy of
+    // the file. The mapping is guarded (mapping_guard.h) for as long as a tensor uses it.
+    struct GuardedMapping {
+        QFile file;
+        std::unique_ptr<MappingGuard> guard; // destroyed first, before the file unmaps
+    };
+    auto mapping = std::make_shared<GuardedMapping>();
+    mapping->file.setFileName(QString::fromStdString(path));
+    if (!mapping->file.open(QIODevice::ReadOnly))
+        throw IoError("cannot read " + path + ": " + mapping->file.errorString().toStdString());
+    const qint64 size = mapping->file.size();
     if (size == 0)
         return Parser(nullptr, 0, path).parse();
-    const uchar* mapped = file->map(0, size, QFileDevice::MapPrivateOption);
+    const uchar* mapped = mapping->file.map(0, size, QFileDevice::MapPrivateOption);
     if (!mapped)
-        throw IoError("cannot map " + path + " into memory: " + file->errorString().toStdString());
-    return Parser(mapped, uint64_t(size), path, file).parse();
+        throw IoError("cannot map " + path + " into memory: " + mapping->file.errorString().toStdString());
+    mapping->guard = std::make_unique<MappingGuard>(mapped, size_t(size), path);
+    return Parser(mapped, uint64_t(size), path, mapping).parse();
 }
 
 void writeSafetensors(const std::string& path, const TensorMap& tensors,

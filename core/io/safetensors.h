@@ -18,8 +18,8 @@ struct SafetensorsFile {
 };
 
 // The tensors read the file in place (views of a private mapping, which they keep until the
-// last of them is gone): copy them into their model promptly, as a program that rewrote the file
-// in place meanwhile would pull the pages from under them.
+// last of them is gone). A program that shortens the file in place meanwhile takes the lost pages
+// from under them: they read zeros there, and lostMappedPages() (mapping_guard.h) counts it.
 SafetensorsFile readSafetensors(const std::string& path);
 SafetensorsFile parseSafetensors(const std::string& bytes, const std::string& nameForErrors);
 // Writes contiguous CPU copies of the tensors, atomically (temporary file + rename).

@@ -2,9 +2,11 @@
 
 #include "core/util/error.h"
 
+#include <ATen/Parallel.h>
 #include <torch/torch.h>
 
 #include <utility>
+#include <vector>
 
 namespace sft {
 
@@ -44,8 +46,8 @@ std::string shapeText(torch::IntArrayRef sizes)
     return s + "]";
 }
 
-WeightSource::WeightSource(TensorMap tensors, std::string file, std::string shapesFrom)
-    : tensors_(std::move(tensors)), file_(std::move(file)), shapesFrom_(std::move(shapesFrom))
+WeightSource::WeightSource(TensorMap tensors, std::string file, std::string shapesFrom, WeightUse use)
+    : tensors_(std::move(tensors)), file_(std::move(file)), shapesFrom_(std::move(shapesFrom)), use_(use)
 {
 }
 
@@ -68,11 +70,25 @@ torch::Tensor WeightSource::take(const std::string& name, torch::IntArrayRef exp
 void WeightSource::fill(const std::vector<WeightSlot>& slots)
 {
     torch::NoGradGuard noGrad;
+    std::vector<std::pair<torch::Tensor, torch::Tensor>> copies; // (parameter, file's tensor)
     for (const WeightSlot& slot : slots) {
         const torch::Tensor stored = take(slot.name, storedShape(slot.target, slot.layout));
         torch::Tensor target = slot.target;
-        target.copy_(asParameter(stored, slot.layout));
+        // A view (a third of a fused matrix) cannot take over another tensor's memory.
+        const bool inPlace = !target.is_view() && (use_ == WeightUse::Evaluation ||
+                                                   (use_ == WeightUse::Inference && slot.layout == WeightLayout::AsIs));
+        if (inPlace)
+            target.set_data(asParameter(stored, slot.layout));
+        else
+            copies.emplace_back(target, asParameter(stored, slot.layout));
     }
+    // A transposing copy runs on one thread, and most of a copy's time is the first touch of the
+    // parameter's pages: the weights are copied a few at a time on every intra-op thread.
+    at::parallel_for(0, int64_t(copies.size()), 1, [&](int64_t begin, int64_t end) {
+        torch::NoGradGuard noGradHere;
+        for (int64_t i = begin; i < end; ++i)
+            copies[size_t(i)].first.copy_(copies[size_t(i)].second);
+    });
 }
 
 void WeightSource::fillModel(std::vector<WeightSlot> slots, Gpt& model, const std::string& headName)
@@ -83,7 +99,10 @@ void WeightSource::fillModel(std::vector<WeightSlot> slots, Gpt& model, const st
     fill(slots);
     if (!ownHead) {
         torch::NoGradGuard noGrad;
-        model->lm_head->weight.copy_(model->wte->weight);
+        if (use_ != WeightUse::Training)
+            model->lm_head->weight.set_data(model->wte->weight);
+        else
+            model->lm_head->weight.copy_(model->wte->weight);
     }
     requireAllTaken();
 }

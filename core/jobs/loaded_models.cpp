@@ -88,7 +88,8 @@ Key keyOf(const std::string& model, const std::string& tokenizerDir)
 
 InferenceModel loadForInference(const std::string& folder, const std::string& tokenizerDir)
 {
-    InferenceModel loaded{loadModelFolder(folder), loadTokenizer(folder, tokenizerDir)};
+    InferenceModel loaded{loadModelFolder(folder, Adapters::Merge, WeightUse::Inference),
+                           loadTokenizer(folder, tokenizerDir)};
     loaded.weights.model->eval();
     return loaded;
 }

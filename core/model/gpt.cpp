@@ -1,5 +1,6 @@
 #include "core/model/gpt.h"
 
+#include "core/model/decode_attention.h"
 #include "core/model/gelu_tanh.h"
 #include "core/model/weights_to_load.h"
 #include "core/util/error.h"
@@ -7,6 +8,7 @@
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -55,7 +57,45 @@ torch::nn::Embedding embedding(int64_t rows, int64_t dim)
     return torch::nn::Embedding(options);
 }
 
+// Appends `added` to `cached`, a view of the first positions of `buffer`: in place when the
+// buffer has room and `cached` still is such a view (selectRows and trimming make new tensors),
+// else in a new buffer of at least twice the length.
+void appendPositions(torch::Tensor& cached, torch::Tensor& buffer, const torch::Tensor& added, int64_t reserve)
+{
+    const int64_t length = cached.defined() ? cached.size(2) : 0, total = length + added.size(2);
+    const bool prefixOfBuffer = cached.defined() && buffer.defined() && cached.data_ptr() == buffer.data_ptr() &&
+                                cached.size(0) == buffer.size(0) && cached.strides() == buffer.strides();
+    if (!prefixOfBuffer || total > buffer.size(2)) {
+        std::vector<int64_t> sizes = added.sizes().vec();
+        sizes[2] = std::max({total, reserve, 2 * length});
+        torch::Tensor grown = torch::empty(sizes, added.options());
+        if (length > 0)
+            grown.narrow(2, 0, length).copy_(cached);
+        buffer = grown;
+    }
+    buffer.narrow(2, length, added.size(2)).copy_(added);
+    cached = buffer.narrow(2, 0, total);
+}
+
 } // namespace
+
+void KvCache::clear()
+{
+    keys.clear();
+    values.clear();
+    keyBuffers_.clear();
+    valueBuffers_.clear();
+}
+
+void KvCache::append(int64_t layer, const torch::Tensor& newKeys, const torch::Tensor& newValues)
+{
+    const auto layers = size_t(layer + 1);
+    for (auto* tensors : {&keys, &values, &keyBuffers_, &valueBuffers_})
+        if (tensors->size() < layers)
+            tensors->resize(layers);
+    appendPositions(keys[size_t(layer)], keyBuffers_[size_t(layer)], newKeys, reserve);
+    appendPositions(values[size_t(layer)], valueBuffers_[size_t(layer)], newValues, reserve);
+}
 
 void KvCache::selectRows(const torch::Tensor& rows)
 {
@@ -83,18 +123,18 @@ torch::Tensor CausalSelfAttentionImpl::forward(const torch::Tensor& x, const tor
     torch::Tensor k = qkv[1].view({B, T, nHeads_, hd}).transpose(1, 2);
     torch::Tensor v = qkv[2].view({B, T, nHeads_, hd}).transpose(1, 2);
     if (cache) {
-        if (int64_t(cache->keys.size()) <= layer) {
-            cache->keys.resize(layer + 1);
-            cache->values.resize(layer + 1);
-        }
-        if (cache->keys[layer].defined()) {
-            k = torch::cat({cache->keys[layer], k}, 2);
-            v = torch::cat({cache->values[layer], v}, 2);
-        }
-        cache->keys[layer] = k;
-        cache->values[layer] = v;
+        cache->append(layer, k, v);
+        k = cache->keys[size_t(layer)];
+        v = cache->values[size_t(layer)];
     }
     const int64_t Tk = k.size(2);
+    if (cache && T == 1 && !is_training()) {
+        if (keyValid.defined())
+            checkKeyValid(keyValid, B, Tk);
+        const torch::Tensor y = decodeAttention(q, k, v, keyValid, 1.0 / std::sqrt(double(hd)));
+        if (y.defined())
+            return c_proj->forward(y.view({B, 1, d}));
+    }
 
     // Scaling q rather than the [T, Tk] scores touches fewer elements.
     torch::Tensor scores = torch::matmul(q * (1.0 / std::sqrt(double(hd))), k.transpose(-2, -1));
@@ -172,7 +212,7 @@ torch::Tensor GptImpl::features(const torch::Tensor& ids)
 }
 
 torch::Tensor GptImpl::forwardCached(const torch::Tensor& ids, const torch::Tensor& positions,
-                                     const torch::Tensor& keyValid, KvCache& cache)
+                                     const torch::Tensor& keyValid, KvCache& cache, Logits logits)
 {
     if (positions.sizes() != ids.sizes())
         throw ConfigError("positions must have the shape of ids");
@@ -181,7 +221,10 @@ torch::Tensor GptImpl::forwardCached(const torch::Tensor& ids, const torch::Tens
         throw ConfigError("decoding past the model's context of " + std::to_string(config_.contextLength) +
                           " tokens");
     torch::Tensor x = maybeDropout(wte->forward(ids) + wpe->forward(positions), dropout_, is_training());
-    return head(ln_f->forward(runBlocks(x, keyValid, &cache)));
+    x = runBlocks(x, keyValid, &cache);
+    if (logits == Logits::Last)
+        x = x.narrow(1, x.size(1) - 1, 1);
+    return head(ln_f->forward(x));
 }
 
 torch::Tensor GptImpl::runBlocks(torch::Tensor x, const torch::Tensor& keyValid, KvCache* cache)

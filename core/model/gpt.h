@@ -19,14 +19,24 @@
 
 namespace sft {
 
-// Keys and values of every layer for the positions decoded so far.
+// Keys and values of every layer for the positions decoded so far. Each is the first T
+// positions of a longer buffer, so that a decoding step writes its one new position in place
+// instead of copying the whole cache into a new tensor.
 struct KvCache {
     std::vector<torch::Tensor> keys;   // per layer [B, H, T, head_dim]
     std::vector<torch::Tensor> values; // per layer [B, H, T, head_dim]
+    // The positions a buffer makes room for when it is made (prompt and answer), at least.
+    int64_t reserve = 0;
+
     int64_t length() const { return keys.empty() ? 0 : keys.front().size(2); }
-    void clear() { keys.clear(); values.clear(); }
+    void clear();
     // Keeps only the batch rows listed in `rows` (int64 [B']), e.g. to drop finished sequences.
     void selectRows(const torch::Tensor& rows);
+    // Adds [B, H, T', head_dim] positions after a layer's cached ones.
+    void append(int64_t layer, const torch::Tensor& newKeys, const torch::Tensor& newValues);
+
+private:
+    std::vector<torch::Tensor> keyBuffers_, valueBuffers_;
 };
 
 class CausalSelfAttentionImpl : public torch::nn::Module {
@@ -84,11 +94,14 @@ public:
     torch::Tensor features(const torch::Tensor& ids);
     torch::Tensor head(const torch::Tensor& hidden) { return lm_head->forward(hidden); }
 
+    // Which positions forwardCached returns logits for. Decoding needs only the last one's, and
+    // over a prompt the head is a third of the work.
+    enum class Logits { All, Last };
     // Incremental decoding: ids [B, T_new] at positions [B, T_new] (per row, so left-padded
     // prompts start at 0), keyValid [B, cache.length() + T_new] bool or undefined.
-    // Appends to the cache and returns logits [B, T_new, vocab].
+    // Appends to the cache and returns logits [B, T_new, vocab] (All) or [B, 1, vocab] (Last).
     torch::Tensor forwardCached(const torch::Tensor& ids, const torch::Tensor& positions,
-                                const torch::Tensor& keyValid, KvCache& cache);
+                                const torch::Tensor& keyValid, KvCache& cache, Logits logits = Logits::All);
 
     // Changes the dropout probability of every layer in place (a training setting; weights,
     // adapters and the optimizer's references to them stay as they are).

@@ -3,6 +3,7 @@
 #include "core/util/cpu_features.h"
 
 #include <ATen/Parallel.h>
+#include <ATen/record_function.h>
 #include <torch/torch.h>
 
 #include <immintrin.h>
@@ -12,6 +13,10 @@ namespace sft {
 namespace {
 
 constexpr int64_t kMaxRows = 8;
+// W is read from memory once, in order, and the hardware prefetcher alone left the kernel waiting
+// on it: gpt2-small's products over 4 rows took 19.3 ms without this, 9.5 ms with it, over 1 row
+// 12.8 and 7 ms (2-core EPYC; 8 and 32 KB ahead did about as well as 16, 4 KB and less worse).
+constexpr int64_t kPrefetchAhead = 4096; // floats
 
 __attribute__((target("avx2,fma"))) float horizontalSum(__m256 v)
 {
@@ -32,6 +37,7 @@ __attribute__((target("avx2,fma"))) void dotRows(const float* x, const float* w,
         for (int m = 0; m < Rows; ++m)
             acc[m] = _mm256_setzero_ps();
         for (int64_t k = 0; k < vectorEnd; k += 8) {
+            _mm_prefetch(reinterpret_cast<const char*>(row + k + kPrefetchAhead), _MM_HINT_T0);
             const __m256 wk = _mm256_loadu_ps(row + k);
             for (int m = 0; m < Rows; ++m)
                 acc[m] = _mm256_fmadd_ps(wk, _mm256_loadu_ps(x + m * in + k), acc[m]);
@@ -72,6 +78,7 @@ torch::Tensor skinnyLinear(const torch::Tensor& x, const torch::Tensor& weight, 
 {
     if (!handles(x, weight, bias))
         return {};
+    RECORD_FUNCTION("sft::skinny_linear", std::vector<c10::IValue>());
     const int64_t in = weight.size(1), out = weight.size(0), rows = x.numel() / in;
     std::vector<int64_t> shape = x.sizes().vec();
     shape.back() = out;

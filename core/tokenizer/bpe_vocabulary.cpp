@@ -72,12 +72,13 @@ void BpeVocabulary::readVocab(const std::string& json, const std::string& name)
 
 void BpeVocabulary::findFixedTokens(const IdOfBytes& ids, const std::string& vocabName)
 {
-    const auto it = ids.find(std::string(kEndOfTextBytes));
+    const auto it = ids.find(kEndOfTextBytes);
     if (it == ids.end())
         throw FormatError(vocabName + ": has no <|endoftext|> token, which every GPT-2 vocabulary has");
     endOfText_ = it->second;
     for (int b = 0; b < 256; ++b) {
-        const auto byte = ids.find(std::string(1, char(b)));
+        const char c = char(b);
+        const auto byte = ids.find(std::string_view(&c, 1));
         if (byte == ids.end())
             throw FormatError(vocabName + ": has no token for byte " + std::to_string(b)
                               + "; a byte-level BPE vocabulary needs all 256");
@@ -89,6 +90,8 @@ void BpeVocabulary::findFixedTokens(const IdOfBytes& ids, const std::string& voc
 void BpeVocabulary::readMerges(const std::string& text, const std::string& name, const std::string& vocabName)
 {
     IdOfBytes ids;
+    ids.reserve(tokens_.size());
+    mergeable_.reserve(tokens_.size());
     for (size_t id = 0; id < tokens_.size(); ++id)
         ids.emplace(tokens_[id], int(id));
     findFixedTokens(ids, vocabName);
@@ -136,14 +139,16 @@ void BpeVocabulary::readMerge(std::string_view line, const IdOfBytes& ids, const
 // is indexed at that result's rank.
 void BpeVocabulary::indexPairs()
 {
+    pairs_.reserve(2 * merges_.size());
+    std::string joined;
     for (size_t rank = 0; rank < merges_.size(); ++rank) {
         const auto [left, right] = merges_[rank];
-        const std::string joined = tokens_[size_t(left)] + tokens_[size_t(right)];
+        joined.assign(tokens_[size_t(left)]).append(tokens_[size_t(right)]);
         const int id = mergeableId(joined);
         for (size_t cut = 1; cut < joined.size(); ++cut) {
             const int prefix = mergeableId(std::string_view(joined).substr(0, cut));
-            const int suffix = mergeableId(std::string_view(joined).substr(cut));
-            if (prefix >= 0 && suffix >= 0)
+            const int suffix = prefix >= 0 ? mergeableId(std::string_view(joined).substr(cut)) : -1;
+            if (suffix >= 0)
                 pairs_.emplace(pairKey(prefix, suffix), Merge{int(rank), id});
         }
     }
@@ -151,7 +156,7 @@ void BpeVocabulary::indexPairs()
 
 int BpeVocabulary::mergeableId(std::string_view bytes) const
 {
-    const auto it = mergeable_.find(std::string(bytes));
+    const auto it = mergeable_.find(bytes);
     return it == mergeable_.end() ? -1 : it->second;
 }
 

@@ -19,6 +19,14 @@ public:
         int id;   // the joined token
     };
 
+    BpeVocabulary() = default;
+    // The lookup tables view the bytes in tokens_: a move keeps them valid (the strings stay
+    // where they are), a copy would not.
+    BpeVocabulary(BpeVocabulary&&) = default;
+    BpeVocabulary& operator=(BpeVocabulary&&) = default;
+    BpeVocabulary(const BpeVocabulary&) = delete;
+    BpeVocabulary& operator=(const BpeVocabulary&) = delete;
+
     // vocabJson: the text of encoder.json / vocab.json; merges: of vocab.bpe / merges.txt.
     // The names are the files' paths, for FormatError messages.
     static BpeVocabulary parse(const std::string& vocabJson, const std::string& vocabName,
@@ -36,7 +44,8 @@ public:
     const Merge* merge(int left, int right) const;
 
 private:
-    using IdOfBytes = std::unordered_map<std::string, int>;
+    // Keyed by views of tokens_, so that looking a piece up allocates nothing.
+    using IdOfBytes = std::unordered_map<std::string_view, int>;
     void readVocab(const std::string& json, const std::string& name);
     void findFixedTokens(const IdOfBytes& ids, const std::string& vocabName); // <|endoftext|>, bytes
     void readMerges(const std::string& text, const std::string& name, const std::string& vocabName);

@@ -11,7 +11,8 @@
 
 #include <algorithm>
 #include <cmath>
-#include <functional>
+#include <numeric>
+#include <vector>
 
 namespace sft {
 namespace {
@@ -70,29 +71,28 @@ double squares(const float* g, int64_t n)
 
 // Per element, torch's sequence: p *= decay; m = m*b1 + (1-b1)*g; v = v*b2 + (1-b2)*g*g;
 // p += -step_size * m / (sqrt(v) / sqrt(bc2) + eps). Returns the sum of the gradient's squares,
-// taken block by block while each block is in the cache.
+// taken block by block while each block is in the cache, and added up in block order: the same
+// sum on any number of threads (ranks of a data-parallel run clip by it alike).
 double update(float* p, const float* g, float* m, float* v, int64_t n, const Coefficients& c)
 {
-    constexpr int64_t kGrain = 1 << 16, kBlock = 4096;
-    return at::parallel_reduce(
-        int64_t(0), n, kGrain, 0.0,
-        [&](int64_t begin, int64_t end, double sum) {
-            for (int64_t block = begin; block < end; block += kBlock) {
-                const int64_t blockEnd = std::min(end, block + kBlock);
-                for (int64_t i = block; i < blockEnd; ++i) {
-                    const float grad = g[i];
-                    const float mi = m[i] * c.beta1 + c.oneMinusBeta1 * grad;
-                    const float vi = v[i] * c.beta2 + c.oneMinusBeta2 * grad * grad;
-                    const float denom = std::sqrt(vi) / c.biasCorrection2Sqrt + c.eps;
-                    m[i] = mi;
-                    v[i] = vi;
-                    p[i] = p[i] * c.decay + c.negStepSize * mi / denom;
-                }
-                sum += squares(g + block, blockEnd - block);
+    constexpr int64_t kBlock = 4096, kGrainBlocks = 16;
+    std::vector<double> blockSums(size_t((n + kBlock - 1) / kBlock));
+    at::parallel_for(int64_t(0), int64_t(blockSums.size()), kGrainBlocks, [&](int64_t first, int64_t last) {
+        for (int64_t block = first; block < last; ++block) {
+            const int64_t begin = block * kBlock, end = std::min(n, begin + kBlock);
+            for (int64_t i = begin; i < end; ++i) {
+                const float grad = g[i];
+                const float mi = m[i] * c.beta1 + c.oneMinusBeta1 * grad;
+                const float vi = v[i] * c.beta2 + c.oneMinusBeta2 * grad * grad;
+                const float denom = std::sqrt(vi) / c.biasCorrection2Sqrt + c.eps;
+                m[i] = mi;
+                v[i] = vi;
+                p[i] = p[i] * c.decay + c.negStepSize * mi / denom;
             }
-            return sum;
-        },
-        std::plus<double>());
+            blockSums[size_t(block)] = squares(g + begin, end - begin);
+        }
+    });
+    return std::accumulate(blockSums.begin(), blockSums.end(), 0.0);
 }
 
 bool fusibleTensor(const torch::Tensor& t)
