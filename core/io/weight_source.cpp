@@ -73,14 +73,15 @@ void WeightSource::fill(const std::vector<WeightSlot>& slots)
     std::vector<std::pair<torch::Tensor, torch::Tensor>> copies; // (parameter, file's tensor)
     for (const WeightSlot& slot : slots) {
         const torch::Tensor stored = take(slot.name, storedShape(slot.target, slot.layout));
+        const torch::Tensor value = asParameter(stored, slot.layout);
         torch::Tensor target = slot.target;
         // A view (a third of a fused matrix) cannot take over another tensor's memory.
         const bool inPlace = !target.is_view() && (use_ == WeightUse::Evaluation ||
                                                    (use_ == WeightUse::Inference && slot.layout == WeightLayout::AsIs));
         if (inPlace)
-            target.set_data(asParameter(stored, slot.layout));
+            target.set_data(value);
         else
-            copies.emplace_back(target, asParameter(stored, slot.layout));
+            copies.emplace_back(target, value);
     }
     // A transposing copy runs on one thread, and most of a copy's time is the first touch of the
     // parameter's pages: the weights are copied a few at a time on every intra-op thread.

@@ -128,18 +128,18 @@ torch::Tensor CausalSelfAttentionImpl::forward(const torch::Tensor& x, const tor
         v = cache->values[size_t(layer)];
     }
     const int64_t Tk = k.size(2);
+    const double scale = 1.0 / std::sqrt(double(hd));
+    if (keyValid.defined())
+        checkKeyValid(keyValid, B, Tk);
     if (cache && T == 1 && !is_training()) {
-        if (keyValid.defined())
-            checkKeyValid(keyValid, B, Tk);
-        const torch::Tensor y = decodeAttention(q, k, v, keyValid, 1.0 / std::sqrt(double(hd)));
+        const torch::Tensor y = decodeAttention(q, k, v, keyValid, scale);
         if (y.defined())
             return c_proj->forward(y.view({B, 1, d}));
     }
 
     // Scaling q rather than the [T, Tk] scores touches fewer elements.
-    torch::Tensor scores = torch::matmul(q * (1.0 / std::sqrt(double(hd))), k.transpose(-2, -1));
+    torch::Tensor scores = torch::matmul(q * scale, k.transpose(-2, -1));
     if (keyValid.defined()) {
-        checkKeyValid(keyValid, B, Tk);
         scores.masked_fill_(paddedCausalMask(keyValid, T, Tk), -INFINITY);
     } else if (T > 1) {
         scores.masked_fill_(causalMask(T, Tk, x.device()), -INFINITY);
